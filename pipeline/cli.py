@@ -1,0 +1,122 @@
+"""The ``careloc`` command line: thin commands over the library, and the exit codes.
+
+Exit codes: 0 success (warnings allowed), 1 content problems, 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from pipeline import __version__, catalogs
+from pipeline.errors import CarelocError
+from pipeline.model import Finding
+from pipeline.project import Project
+
+Command = Callable[[Project, argparse.Namespace], int]
+
+
+def _print_findings(findings: Sequence[Finding], stream: object = None) -> None:
+    out = stream or sys.stderr
+    for finding in findings:
+        print(finding.format(), file=out)  # type: ignore[call-overload]
+
+
+def _report_changes(changes: Sequence[catalogs.Change], verb: str = "") -> None:
+    for change in changes:
+        print(f"{verb or change.action} {change.path}")
+
+
+# -- commands --------------------------------------------------------------------------
+def cmd_validate(project: Project, args: argparse.Namespace) -> int:
+    """Validate the source articles and locales/locales.yaml."""
+    articles = project.articles
+    project.config  # noqa: B018 - loading validates it
+    units = sum(1 for a in articles for _ in a.units())
+    warnings = sum(len(a.warnings()) for a in articles)
+    print(f"{len(articles)} article(s), {units} units, {warnings} urgent-care warnings: valid")
+    return 0
+
+
+def cmd_extract(project: Project, args: argparse.Namespace) -> int:
+    """Write locales/templates/<article>.pot from the source articles."""
+    changes = catalogs.extract(project, dry_run=args.check)
+    _report_changes(changes, "would update" if args.check else "")
+    if not changes:
+        print("templates are up to date")
+    return 1 if args.check and changes else 0
+
+
+def cmd_init(project: Project, args: argparse.Namespace) -> int:
+    """Create the PO files of a new locale."""
+    _report_changes(catalogs.init(project, args.locale))
+    return 0
+
+
+def cmd_update(project: Project, args: argparse.Namespace) -> int:
+    """Merge the templates into every locale's PO files."""
+    codes = project.target_locales(args.locale)
+    changes = catalogs.update(project, codes, check=args.check)
+    if args.check:
+        for change in changes:
+            print(f"{change.path}: would be {change.action} by `careloc update`")
+        return 1 if changes else 0
+    _report_changes(changes)
+    if not changes:
+        print("catalogs are up to date")
+    return 0
+
+
+# -- parser ----------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--root",
+        type=Path,
+        default=argparse.SUPPRESS,
+        help="project directory (default: the current directory)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="careloc",
+        description="Translated health articles, safe to publish: validate the source, "
+        "run the gettext workflow, gate urgent-care warnings, export HTML and JSON.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"careloc {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def add(name: str, func: Command, help: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, parents=[common], help=help, description=func.__doc__)
+        p.set_defaults(func=func)
+        return p
+
+    add("validate", cmd_validate, "check source/*.yaml and locales/locales.yaml")
+    p = add("extract", cmd_extract, "write POT templates from the source")
+    p.add_argument("--check", action="store_true", help="write nothing; exit 1 if out of date")
+    p = add("init", cmd_init, "create PO files for a new locale")
+    p.add_argument("locale", help="gettext locale name, e.g. es, pt_BR, zh_Hans")
+    p = add("update", cmd_update, "merge templates into PO files")
+    p.add_argument(
+        "--locale", action="append", metavar="L", help="only this locale (repeatable)"
+    )
+    p.add_argument("--check", action="store_true", help="write nothing; exit 1 if out of date")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    root = getattr(args, "root", None) or Path.cwd()
+    try:
+        project = Project(root)
+        return int(args.func(project, args))
+    except CarelocError as exc:
+        _print_findings(exc.findings)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("careloc: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 1

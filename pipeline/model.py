@@ -1,0 +1,200 @@
+"""The typed model that flows through every stage: article, sections, units, findings."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where something came from: a project-relative path, a 1-based line and column."""
+
+    path: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        parts = [self.path]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+
+class Severity(str, Enum):
+    """Urgency of an urgent-care warning, after the NHS care-card levels."""
+
+    EMERGENCY = "emergency"
+    URGENT = "urgent"
+    NON_URGENT = "non-urgent"
+
+
+class UnitKind(str, Enum):
+    """What a translatable unit is, as told to the translator."""
+
+    TITLE = "title"
+    CATEGORY = "category"
+    HEADING = "heading"
+    PARAGRAPH = "paragraph"
+    LIST_ITEM = "list-item"
+    WARNING_LEAD = "warning-lead"
+    RED_FLAG = "red-flag"
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """One translatable piece of text; ``key`` is its gettext ``msgctxt``."""
+
+    key: str
+    kind: UnitKind
+    text: str
+    location: Location
+    warning_id: str | None = None
+    severity: Severity | None = None
+
+    @property
+    def is_warning(self) -> bool:
+        """True for the lead and the red flags of an urgent-care warning."""
+        return self.warning_id is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    id: str
+    unit: Unit
+
+    @property
+    def units(self) -> tuple[Unit, ...]:
+        return (self.unit,)
+
+
+@dataclass(frozen=True, slots=True)
+class ListBlock:
+    id: str
+    items: tuple[Unit, ...]
+    location: Location
+
+    @property
+    def units(self) -> tuple[Unit, ...]:
+        return self.items
+
+
+@dataclass(frozen=True, slots=True)
+class WarningBlock:
+    """An urgent-care warning: a lead sentence and optional red-flag symptoms."""
+
+    id: str
+    severity: Severity
+    lead: Unit
+    red_flags: tuple[Unit, ...]
+    location: Location
+
+    @property
+    def units(self) -> tuple[Unit, ...]:
+        return (self.lead, *self.red_flags)
+
+
+Block = Paragraph | ListBlock | WarningBlock
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    id: str
+    heading: Unit | None
+    blocks: tuple[Block, ...]
+    location: Location
+
+    @property
+    def units(self) -> Iterator[Unit]:
+        if self.heading is not None:
+            yield self.heading
+        for block in self.blocks:
+            yield from block.units
+
+
+@dataclass(frozen=True)
+class Article:
+    """One source article, as loaded from ``source/<id>.yaml``."""
+
+    id: str
+    path: str
+    source_locale: str
+    published: datetime.date
+    title: Unit
+    category: Unit | None
+    sections: tuple[Section, ...]
+    _by_key: dict[str, Unit] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._by_key.update((u.key, u) for u in self.units())
+
+    def units(self) -> Iterator[Unit]:
+        """Every translatable unit, in document order."""
+        yield self.title
+        if self.category is not None:
+            yield self.category
+        for section in self.sections:
+            yield from section.units
+
+    def unit(self, key: str) -> Unit | None:
+        return self._by_key.get(key)
+
+    def warnings(self) -> list[WarningBlock]:
+        """The urgent-care warnings, in document order."""
+        return [b for s in self.sections for b in s.blocks if isinstance(b, WarningBlock)]
+
+    def warning_units(self) -> list[Unit]:
+        return [u for w in self.warnings() for u in w.units]
+
+
+class FindingSeverity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem found by a check, with where it is and whom it concerns."""
+
+    code: str
+    severity: FindingSeverity
+    message: str
+    location: Location | None = None
+    locale: str | None = None
+    """The locale concerned, as a BCP 47 tag (``pt-BR``); None for the source."""
+    article: str | None = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is FindingSeverity.ERROR
+
+    def format(self) -> str:
+        """``path:line: severity: [code] message``, the gettext/compiler convention."""
+        where = str(self.location) if self.location else "careloc"
+        return f"{where}: {self.severity.value}: [{self.code}] {self.message}"
+
+    def as_dict(self) -> dict[str, object]:
+        loc = self.location
+        return {
+            "code": self.code,
+            "severity": self.severity.value,
+            "locale": self.locale,
+            "article": self.article,
+            "file": loc.path if loc else None,
+            "line": loc.line if loc else None,
+            "message": self.message,
+        }
+
+
+def error(code: str, message: str, location: Location | None = None, **kw: str | None) -> Finding:
+    return Finding(code, FindingSeverity.ERROR, message, location, **kw)  # type: ignore[arg-type]
+
+
+def warning(
+    code: str, message: str, location: Location | None = None, **kw: str | None
+) -> Finding:
+    return Finding(code, FindingSeverity.WARNING, message, location, **kw)  # type: ignore[arg-type]

@@ -1,0 +1,273 @@
+"""Read and write gettext PO/POT files with Babel, mending what Babel loses.
+
+Babel's parser and writer do the work; this module adds what a translator's file
+needs to survive a round trip unchanged: previous msgids (``#|``), the flags that
+were actually written (Babel invents ``python-format``), headers Babel does not
+know (``X-Generator``), strict UTF-8, and syntax errors reported with their line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from babel.messages.catalog import Catalog, Message
+from babel.messages.pofile import PoFileError, PoFileParser, generate_po, normalize, unescape
+
+from pipeline import __version__
+from pipeline.errors import ContentError
+from pipeline.model import Location, error
+from pipeline.yamlfile import decode_text
+
+MAX_PO_BYTES = 8 * 1024 * 1024
+MAX_ENTRIES = 10_000
+WIDTH = 76
+
+_STRING = r'"(?:[^"\\]|\\.)*"'
+_KEYWORD_LINE = re.compile(rf"^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s*({_STRING})\s*$")
+_CONTINUATION = re.compile(rf"^{_STRING}\s*$")
+_KNOWN_HEADERS = {
+    "project-id-version",
+    "report-msgid-bugs-to",
+    "pot-creation-date",
+    "po-revision-date",
+    "last-translator",
+    "language",
+    "language-team",
+    "plural-forms",
+    "mime-version",
+    "content-type",
+    "content-transfer-encoding",
+}
+
+
+class PoCatalog(Catalog):  # type: ignore[misc]
+    """A Babel catalog that keeps the headers it was read with.
+
+    ``header_lines`` holds the header fields as the file had them, so that unknown
+    fields (``X-Generator``) and the translator's own ``Plural-Forms`` survive."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.extra_headers: list[tuple[str, str]] = []
+        self.file_plural_forms: str | None = None
+        self.generated_by: str = f"careloc {__version__}\n"
+        self.raw_language: str | None = None
+        super().__init__(*args, **kwargs)
+
+    def _get_headers(self) -> list[tuple[str, str]]:
+        headers = []
+        for name, value in Catalog._get_mime_headers(self):
+            if name == "Generated-By":
+                continue
+            if name == "Plural-Forms" and self.file_plural_forms is not None:
+                value = self.file_plural_forms
+            headers.append((name, value))
+        if self.locale is None and self.file_plural_forms is not None:
+            headers.insert(len(headers) - 3, ("Plural-Forms", self.file_plural_forms))
+        headers.extend(self.extra_headers)
+        headers.append(("Generated-By", self.generated_by))
+        return headers
+
+    def _set_headers(self, headers: Iterable[tuple[str, str]]) -> None:
+        headers = list(headers)
+        Catalog._set_mime_headers(self, headers)
+        for name, value in headers:
+            lname = name.lower()
+            if lname == "plural-forms":
+                self.file_plural_forms = value.strip()
+            elif lname == "generated-by":
+                self.generated_by = value.strip() + "\n"
+            elif lname == "language":
+                self.raw_language = value.strip()
+            elif lname not in _KNOWN_HEADERS and (name, value) not in self.extra_headers:
+                self.extra_headers.append((name, value))
+
+    mime_headers = property(_get_headers, _set_headers)
+
+
+def plain_message(
+    msgid: str,
+    string: str = "",
+    *,
+    context: str | None = None,
+    locations: Iterable[tuple[str, int | None]] = (),
+    flags: Iterable[str] = (),
+    auto_comments: Iterable[str] = (),
+    user_comments: Iterable[str] = (),
+    previous_id: str | None = None,
+    lineno: int | None = None,
+) -> Message:
+    """A Message whose flags are exactly ``flags`` (Babel would add ``python-format``
+    to any text containing ``%``, making msgfmt demand format strings in prose)."""
+    message = Message(
+        msgid,
+        string,
+        list(locations),
+        set(flags),
+        list(auto_comments),
+        list(user_comments),
+        previous_id=[previous_id] if previous_id else [],
+        lineno=lineno,
+        context=context,
+    )
+    message.flags = set(flags)
+    return message
+
+
+class _Parser(PoFileParser):  # type: ignore[misc]
+    def __init__(self, catalog: PoCatalog, path: str) -> None:
+        self.path = path
+        self.previous: list[str] = []
+        super().__init__(catalog, abort_invalid=True)
+
+    def _process_comment(self, line: str) -> None:
+        if line.startswith("#|"):
+            self._finish_current_message()
+            self.previous.append(line[2:].strip())
+            return
+        super()._process_comment(line)
+
+    def _previous_msgid(self) -> str | None:
+        parts: dict[str, list[str]] = {}
+        current = None
+        for line in self.previous:
+            keyword, _, rest = line.partition(" ")
+            if keyword.startswith('"'):
+                if current:
+                    parts[current].append(unescape(line))
+                continue
+            current = keyword
+            parts[current] = [unescape(rest.strip())] if rest.strip() else []
+        self.previous = []
+        return "".join(parts["msgid"]) if "msgid" in parts else None
+
+    def _add_message(self) -> None:
+        previous = self._previous_msgid()
+        flags = {f for f in self.flags if f}
+        if len(self.messages) > 1:
+            msgid: Any = tuple(m.denormalize() for m in self.messages)
+        else:
+            msgid = self.messages[0].denormalize()
+        context = self.context.denormalize() if self.context else None
+        lineno = self.offset + 1
+        obsolete = self.obsolete
+        if self.counter >= MAX_ENTRIES:
+            raise PoFileError(f"more than {MAX_ENTRIES} entries", self.catalog, "", self.offset)
+        if not obsolete and msgid and self.catalog.get(msgid, context=context) is not None:
+            raise PoFileError(
+                f"duplicate message definition (msgctxt {context!r})", self.catalog, "", self.offset
+            )
+        super()._add_message()
+        if not msgid:
+            return
+        if obsolete:
+            message = self.catalog.obsolete.get(self.catalog._key_for(msgid, context))
+        else:
+            message = self.catalog.get(msgid, context=context)
+        if message is not None:
+            message.flags = flags
+            message.previous_id = [previous] if previous else []
+            message.lineno = lineno
+
+
+def _check_syntax(lines: list[str], path: str) -> None:
+    """Strings must be closed and keywords known; Babel alone accepts ``msgid "abc``."""
+    for lineno, raw in enumerate(lines, 1):
+        line = raw.strip()
+        if line.startswith("#~"):
+            line = line[2:].strip()
+            if line.startswith("|"):
+                continue
+        elif line.startswith("#") or not line:
+            continue
+        if not line or _KEYWORD_LINE.match(line) or _CONTINUATION.match(line):
+            continue
+        if line.startswith(("msg", '"')) and line.count('"') % 2 == 1 or line.endswith("\\\""):
+            message = "unterminated string"
+        else:
+            message = f"cannot parse line: {line[:60]!r}"
+        raise ContentError([error("po-syntax", message, Location(path, lineno))])
+
+
+def read_po(data: bytes, path: str) -> PoCatalog:
+    """Parse PO bytes; ContentError (with the file and line) if they are not a valid PO."""
+    if len(data) > MAX_PO_BYTES:
+        raise ContentError(
+            [error("too-large", f"{len(data)} bytes; the limit is {MAX_PO_BYTES}", Location(path))]
+        )
+    text = decode_text(data, path)
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise ContentError([error("po-syntax", "NUL character", Location(path, line))])
+    lines = text.splitlines()
+    _check_syntax(lines, path)
+    catalog = PoCatalog(charset="utf-8")
+    parser = _Parser(catalog, path)
+    try:
+        parser.parse(lines)
+    except PoFileError as exc:
+        raise ContentError([error("po-syntax", str(exc), Location(path, exc.lineno + 1))]) from None
+    except (ValueError, IndexError) as exc:
+        raise ContentError([error("po-syntax", str(exc), Location(path, 1))]) from None
+    return catalog
+
+
+def _with_previous(catalog: Catalog, chunks: Iterator[str]) -> Iterator[str]:
+    """Insert ``#| msgid`` lines where GNU gettext puts them (Babel wraps them into
+    invalid lines when long, and its reader drops them)."""
+    messages = list(catalog)
+    index = -1
+    pending: str | None = None
+    for chunk in chunks:
+        if chunk.startswith("msgctxt "):
+            pending = chunk
+            continue
+        if chunk.startswith("msgid "):
+            index += 1
+            previous = messages[index].previous_id if index < len(messages) else None
+            if previous:
+                yield f"#| msgid {normalize(previous[0], prefix='#| ', width=WIDTH)}\n"
+        if pending is not None:
+            yield pending
+            pending = None
+        yield chunk
+
+
+def render_po(catalog: Catalog) -> bytes:
+    """The PO text of ``catalog`` as UTF-8 bytes (Babel's layout, GNU-compatible)."""
+    chunks = generate_po(catalog, width=WIDTH, include_previous=False)
+    return "".join(_with_previous(catalog, chunks)).encode("utf-8")
+
+
+def _words(comments: Iterable[str]) -> str:
+    """Comments as a word sequence: writers wrap comment lines at different widths."""
+    return " ".join(" ".join(comments).split())
+
+
+def content_key(catalog: Catalog) -> tuple[Any, ...]:
+    """What a catalog says, independent of line wrapping, for "would this file change?"."""
+    headers = tuple(
+        (k, v) for k, v in catalog.mime_headers if k not in ("Generated-By",)
+    )
+
+    def entry(m: Message) -> tuple[Any, ...]:
+        return (
+            m.context,
+            m.id,
+            m.string,
+            tuple(sorted(m.flags)),
+            _words(m.auto_comments),
+            _words(m.user_comments),
+            tuple(m.locations),
+            tuple(m.previous_id or ()),
+        )
+
+    return (
+        _words(line.lstrip("#") for line in catalog.header_comment.splitlines()),
+        catalog.fuzzy,
+        headers,
+        tuple(entry(m) for m in catalog if m.id),
+        tuple(entry(m) for m in catalog.obsolete.values()),
+    )
+

@@ -1,0 +1,234 @@
+"""The project on disk: where sources, catalogs and schemas live, and the locale policy."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+
+from pipeline.errors import ContentError, UsageError
+from pipeline.model import Article, Finding, Location, error
+from pipeline.schema import validate
+from pipeline.source import load_article
+from pipeline.yamlfile import read_yaml
+
+LOCALE_RE = re.compile(r"^[a-z]{2,3}(_[A-Za-z0-9]{2,8})*$")
+ARTICLE_ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+CONFIG_PATH = "locales/locales.yaml"
+
+
+def to_bcp47(code: str) -> str:
+    """``pt_BR`` -> ``pt-BR``: gettext directory names to the tags HTML and JSON use."""
+    return code.replace("_", "-")
+
+
+def parse_locale(code: str) -> Locale:
+    """Parse a gettext-style locale name; raise ValueError with a reason if it is not one."""
+    if not LOCALE_RE.match(code):
+        raise ValueError(f"{code!r} is not a locale name like es, pt_BR or zh_Hans")
+    try:
+        return Locale.parse(code)
+    except (UnknownLocaleError, ValueError) as exc:
+        raise ValueError(f"unknown locale {code!r}: {exc}") from None
+
+
+@dataclass(frozen=True)
+class LocalePolicy:
+    """One target locale and what the gate demands of it."""
+
+    code: str
+    status: str
+    min_completion: float
+    require_review: bool
+    location: Location
+
+    @property
+    def bcp47(self) -> str:
+        return to_bcp47(self.code)
+
+    @property
+    def published(self) -> bool:
+        return self.status == "published"
+
+    @cached_property
+    def babel(self) -> Locale:
+        return parse_locale(self.code)
+
+
+@dataclass(frozen=True)
+class Config:
+    source_locale: str
+    locales: tuple[LocalePolicy, ...]
+    path: str
+
+    def policy(self, code: str) -> LocalePolicy | None:
+        for policy in self.locales:
+            if policy.code == code:
+                return policy
+        return None
+
+
+def load_config(root: Path, schema_file: Path) -> Config:
+    doc = read_yaml(root / CONFIG_PATH, CONFIG_PATH)
+    findings = validate(doc, schema_file)
+    if findings:
+        raise ContentError(findings)
+    data = doc.data
+    defaults = data.get("defaults", {})
+    policies: list[LocalePolicy] = []
+    seen: set[str] = set()
+    for i, raw in enumerate(data["locales"]):
+        where = doc.location(("locales", i, "code"))
+        code = raw["code"]
+        try:
+            parse_locale(code)
+        except ValueError as exc:
+            findings.append(error("unknown-locale", str(exc), where))
+            continue
+        if code in seen:
+            findings.append(error("duplicate-locale", f"locale {code!r} is listed twice", where))
+        if code == data["source_locale"]:
+            findings.append(
+                error("source-locale", f"{code!r} is the source locale, not a target", where)
+            )
+        seen.add(code)
+        policies.append(
+            LocalePolicy(
+                code=code,
+                status=raw["status"],
+                min_completion=float(
+                    raw.get("min_completion", defaults.get("min_completion", 100))
+                ),
+                require_review=bool(
+                    raw.get("require_review", defaults.get("require_review", False))
+                ),
+                location=where,
+            )
+        )
+    if findings:
+        raise ContentError(findings)
+    return Config(data["source_locale"], tuple(policies), CONFIG_PATH)
+
+
+class Project:
+    """A careloc project rooted at a directory (the current one unless ``--root``)."""
+
+    def __init__(self, root: Path) -> None:
+        if not root.is_dir():
+            raise UsageError([error("no-project", f"{root} is not a directory")])
+        self.root = root.resolve()
+
+    # -- paths -----------------------------------------------------------------------
+    def rel(self, path: Path) -> str:
+        """Project-relative POSIX path, as findings and PO references print it."""
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+    def inside(self, path: Path) -> Path:
+        """Refuse paths that resolve (through ``..`` or symlinks) outside the project."""
+        resolved = path.resolve()
+        if not resolved.is_relative_to(self.root):
+            raise ContentError(
+                [
+                    error(
+                        "outside-project",
+                        f"resolves to {resolved}, outside the project; refusing to use it",
+                        Location(self.rel(path)),
+                    )
+                ]
+            )
+        return path
+
+    def schema(self, name: str) -> Path:
+        return self.root / "schemas" / f"{name}.schema.json"
+
+    @property
+    def source_dir(self) -> Path:
+        return self.root / "source"
+
+    @property
+    def locales_dir(self) -> Path:
+        return self.root / "locales"
+
+    def template_path(self, article_id: str) -> Path:
+        return self.locales_dir / "templates" / f"{article_id}.pot"
+
+    def po_path(self, locale: str, article_id: str) -> Path:
+        return self.locales_dir / locale / "LC_MESSAGES" / f"{article_id}.po"
+
+    # -- content ---------------------------------------------------------------------
+    @cached_property
+    def config(self) -> Config:
+        return load_config(self.root, self.schema("locales"))
+
+    def source_files(self) -> list[Path]:
+        if not self.source_dir.is_dir():
+            raise ContentError([error("no-source", "no source/ directory", Location("source"))])
+        files = sorted(p for p in self.source_dir.iterdir() if p.suffix in (".yaml", ".yml"))
+        findings: list[Finding] = []
+        for path in files:
+            if not ARTICLE_ID_RE.match(path.stem) or path.suffix != ".yaml":
+                findings.append(
+                    error(
+                        "bad-filename",
+                        "source files must be named <article-id>.yaml with ids like "
+                        "'numbness-of-the-legs'",
+                        Location(self.rel(path)),
+                    )
+                )
+        if findings:
+            raise ContentError(findings)
+        return [self.inside(p) for p in files]
+
+    @cached_property
+    def articles(self) -> tuple[Article, ...]:
+        """Every source article, validated; ContentError lists the problems of all files."""
+        findings: list[Finding] = []
+        articles = []
+        schema = self.schema("article")
+        for path in self.source_files():
+            try:
+                articles.append(load_article(path, self.rel(path), schema))
+            except ContentError as exc:
+                findings.extend(exc.findings)
+        if findings:
+            raise ContentError(findings)
+        return tuple(articles)
+
+    def article(self, article_id: str) -> Article:
+        for article in self.articles:
+            if article.id == article_id:
+                return article
+        raise UsageError([error("unknown-article", f"no article {article_id!r} in source/")])
+
+    def target_locales(self, only: list[str] | None = None) -> list[str]:
+        """Locale codes to work on: ``only`` (validated) or every configured locale."""
+        known = [p.code for p in self.config.locales]
+        if not only:
+            return known
+        codes = []
+        for raw in only:
+            code = raw.replace("-", "_")
+            if code not in known:
+                raise UsageError(
+                    [
+                        error(
+                            "unknown-locale",
+                            f"locale {raw!r} is not in {CONFIG_PATH} (known: {', '.join(known)})",
+                        )
+                    ]
+                )
+            codes.append(code)
+        return codes
+
+
+def source_date_epoch() -> int | None:
+    """``SOURCE_DATE_EPOCH`` as an int, if set (reproducible-builds.org)."""
+    value = os.environ.get("SOURCE_DATE_EPOCH")
+    return int(value) if value and value.isdigit() else None

@@ -1,0 +1,95 @@
+"""JSON Schema validation that reports every violation, each at its line in the YAML."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+from jsonschema.exceptions import ValidationError
+
+from pipeline.errors import ContentError
+from pipeline.model import Finding, Location, error
+from pipeline.yamlfile import YamlDocument
+
+
+@cache
+def validator(schema_file: Path) -> jsonschema.protocols.Validator:
+    """A compiled Draft 2020-12 validator (with format checking) for one schema file."""
+    try:
+        schema = json.loads(schema_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ContentError(
+            [error("schema-missing", f"cannot read schema: {exc}", Location(str(schema_file)))]
+        ) from None
+    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+    cls.check_schema(schema)
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)  # type: ignore[no-any-return]
+
+
+def _leaf_errors(err: ValidationError) -> Iterator[ValidationError]:
+    if err.context:
+        for sub in err.context:
+            yield from _leaf_errors(sub)
+    else:
+        yield err
+
+
+def _message(err: ValidationError) -> tuple[str, str]:
+    where = "/".join(str(p) for p in err.absolute_path) or "(top level)"
+    if err.validator == "type" and isinstance(err.instance, bool):
+        return (
+            "not-text",
+            f"{where}: expected {err.validator_value}, got a boolean: "
+            "YAML reads unquoted yes/no/on/off/true/false as booleans; quote the text",
+        )
+    if err.validator == "type" and err.validator_value == "string" and err.instance is not None:
+        return (
+            "not-text",
+            f"{where}: expected text, got {type(err.instance).__name__} "
+            f"{err.instance!r}; quote it",
+        )
+    if err.validator == "required":
+        return "schema", f"{where}: {err.message}"
+    return "schema", f"{where}: {err.message}"
+
+
+def validate(doc: YamlDocument, schema_file: Path, **context: str | None) -> list[Finding]:
+    """All schema violations of ``doc``, in file order, each located at its line."""
+    findings: list[Finding] = []
+    for err in validator(schema_file).iter_errors(doc.data):
+        for leaf in _leaf_errors(err):
+            path = tuple(leaf.absolute_path)
+            if leaf.validator in ("additionalProperties", "unevaluatedProperties") and isinstance(
+                leaf.instance, dict
+            ):
+                known = set(leaf.schema.get("properties", {}))
+                for key in leaf.instance:
+                    if key not in known:
+                        findings.append(
+                            error(
+                                "unknown-key",
+                                f"unknown key {key!r} at {'/'.join(map(str, path)) or 'top level'}",
+                                doc.location((*path, key), key=True),
+                                **context,
+                            )
+                        )
+                continue
+            code, message = _message(leaf)
+            findings.append(error(code, message, doc.location(path), **context))
+    findings.sort(key=lambda f: (f.location.line or 0, f.location.column or 0) if f.location else (0, 0))
+    return _dedupe(findings)
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    seen: set[tuple[Any, ...]] = set()
+    out = []
+    for f in findings:
+        key = (f.code, f.message, f.location)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out

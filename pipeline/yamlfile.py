@@ -1,0 +1,202 @@
+"""Strict YAML reading: every value keeps its line and column; aliases, duplicate keys,
+custom tags, deep nesting and oversized files are refused instead of silently accepted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.events import AliasEvent, NodeEvent
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from pipeline.errors import ContentError
+from pipeline.model import Location, error
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_DEPTH = 32
+
+JsonPath = tuple[str | int, ...]
+
+_SCALAR_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+}
+
+
+@dataclass
+class YamlDocument:
+    """Plain data (dicts, lists, scalars) plus where each value and key was written."""
+
+    path: str
+    data: Any
+    values: dict[JsonPath, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[JsonPath, tuple[int, int]] = field(default_factory=dict)
+
+    def location(self, json_path: JsonPath, *, key: bool = False) -> Location:
+        """Location of the value (or, with ``key``, of the mapping key) at ``json_path``.
+
+        Falls back to the nearest enclosing value that has a position."""
+        table = self.keys if key else self.values
+        p = tuple(json_path)
+        if key and p in table:
+            line, col = table[p]
+            return Location(self.path, line, col)
+        while p not in self.values and p:
+            p = p[:-1]
+        line, col = self.values.get(p, (1, 1))
+        return Location(self.path, line, col)
+
+
+class _Problem(Exception):
+    def __init__(self, code: str, message: str, line: int, column: int) -> None:
+        super().__init__(message)
+        self.code, self.message, self.line, self.column = code, message, line, column
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """Composes nodes only; refuses anchors, aliases and pathological nesting as it goes."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node:
+        event = self.peek_event()
+        if isinstance(event, AliasEvent) or (
+            isinstance(event, NodeEvent) and event.anchor is not None
+        ):
+            mark = event.start_mark
+            raise _Problem(
+                "yaml-alias",
+                "YAML anchors and aliases are not allowed: write the text out in full",
+                mark.line + 1,
+                mark.column + 1,
+            )
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                mark = event.start_mark
+                raise _Problem(
+                    "yaml-too-deep",
+                    f"nesting deeper than {MAX_DEPTH} levels",
+                    mark.line + 1,
+                    mark.column + 1,
+                )
+            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        finally:
+            self._depth -= 1
+
+
+def _pos(node: Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _convert(node: Node, path: JsonPath, doc: YamlDocument, loader: _StrictLoader) -> Any:
+    doc.values[path] = _pos(node)
+    if isinstance(node, ScalarNode):
+        if node.tag not in _SCALAR_TAGS:
+            raise _Problem("yaml-tag", f"unsupported YAML tag {node.tag!r}", *_pos(node))
+        if node.tag == "tag:yaml.org,2002:str" or node.tag == "tag:yaml.org,2002:timestamp":
+            # Dates stay text; the schema checks their format.
+            return node.value
+        return loader.construct_object(node)
+    if isinstance(node, SequenceNode):
+        return [_convert(item, (*path, i), doc, loader) for i, item in enumerate(node.value)]
+    if isinstance(node, MappingNode):
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                raise _Problem("yaml-key", "mapping keys must be plain text", *_pos(key_node))
+            key = key_node.value
+            if key in result:
+                first = doc.keys[(*path, key)]
+                raise _Problem(
+                    "yaml-duplicate-key",
+                    f"duplicate key {key!r} (first at line {first[0]}); "
+                    "YAML would silently keep only the last one",
+                    *_pos(key_node),
+                )
+            doc.keys[(*path, key)] = _pos(key_node)
+            result[key] = _convert(value_node, (*path, key), doc, loader)
+        return result
+    raise _Problem("yaml-node", "unsupported YAML node", *_pos(node))  # pragma: no cover
+
+
+def decode_text(raw: bytes, path: str) -> str:
+    """Decode UTF-8 strictly; report the line of the first invalid byte."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raise ContentError(
+            [
+                error(
+                    "encoding",
+                    "file starts with a byte-order mark; save it as UTF-8 without BOM",
+                    Location(path, 1, 1),
+                )
+            ]
+        )
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ContentError(
+            [error("encoding", f"invalid UTF-8 ({exc.reason})", Location(path, line, column))]
+        ) from None
+
+
+def read_yaml(file: Path, display_path: str) -> YamlDocument:
+    """Read one YAML file strictly; raise ContentError with a located finding on any problem."""
+    try:
+        size = file.stat().st_size
+        if size > MAX_BYTES:
+            raise ContentError(
+                [
+                    error(
+                        "too-large",
+                        f"file is {size} bytes; the limit is {MAX_BYTES}",
+                        Location(display_path),
+                    )
+                ]
+            )
+        raw = file.read_bytes()
+    except OSError as exc:
+        raise ContentError(
+            [error("unreadable", exc.strerror or str(exc), Location(display_path))]
+        ) from None
+    return parse_yaml(raw, display_path)
+
+
+def parse_yaml(raw: bytes, display_path: str) -> YamlDocument:
+    text = decode_text(raw, display_path)
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise ContentError([error("yaml-syntax", "NUL byte in file", Location(display_path, line))])
+    doc = YamlDocument(display_path, None)
+    loader = _StrictLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise _Problem("yaml-empty", "file is empty", 1, 1)
+        doc.data = _convert(node, (), doc, loader)
+    except _Problem as p:
+        raise ContentError(
+            [error(p.code, p.message, Location(display_path, p.line, p.column))]
+        ) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        message = " ".join(str(m) for m in (exc.context, exc.problem) if m)
+        raise ContentError(
+            [error("yaml-syntax", message or "invalid YAML", Location(display_path, line, col))]
+        ) from None
+    except yaml.YAMLError as exc:
+        raise ContentError([error("yaml-syntax", str(exc), Location(display_path, 1))]) from None
+    finally:
+        loader.dispose()
+    return doc
