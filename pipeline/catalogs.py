@@ -16,10 +16,17 @@ from babel.messages.catalog import Message
 from pipeline import __version__
 from pipeline.errors import ContentError, UsageError
 from pipeline.extract import PROJECT, build_template
-from pipeline.model import Article, Location, error
-from pipeline.pofile import PoCatalog, content_key, plain_message, read_po, render_po
-from pipeline.project import Project, parse_locale, source_date_epoch
 from pipeline.files import atomic_write
+from pipeline.model import Article, Location, error
+from pipeline.pofile import (
+    MessageText,
+    PoCatalog,
+    content_key,
+    plain_message,
+    read_po,
+    render_po,
+)
+from pipeline.project import Project, parse_locale, source_date_epoch
 
 LAST_TRANSLATOR = "careloc translators <translators@careloc.invalid>"
 
@@ -40,7 +47,10 @@ class Change:
     action: str  # "created" | "updated"
 
 
-def load_po(project: Project, path: Path) -> PoCatalog:
+def load_po(project: Project, path: Path, locale: str | None = None) -> PoCatalog:
+    """Read a PO/POT file of the project; with ``locale``, its ``Language`` header must
+    name that locale (a file copied into the wrong directory would publish the wrong
+    language)."""
     project.inside(path)
     try:
         data = path.read_bytes()
@@ -48,7 +58,29 @@ def load_po(project: Project, path: Path) -> PoCatalog:
         raise ContentError(
             [error("unreadable", exc.strerror or str(exc), Location(project.rel(path)))]
         ) from None
-    return read_po(data, project.rel(path))
+    catalog = read_po(data, project.rel(path))
+    if locale is not None:
+        declared = (catalog.raw_language or "").replace("-", "_")
+        if declared != locale:
+            line = next(
+                (
+                    n
+                    for n, text in enumerate(data.splitlines(), 1)
+                    if text.startswith(b'"Language:')
+                ),
+                1,
+            )
+            raise ContentError(
+                [
+                    error(
+                        "header-language",
+                        f"Language header is {declared or 'missing'!r} but the file is in "
+                        f"locales/{locale}/",
+                        Location(project.rel(path), line),
+                    )
+                ]
+            )
+    return catalog
 
 
 def _write_if_changed(
@@ -170,7 +202,7 @@ def _merged(old: Message | None, new: Message) -> Message:
             user_comments=old.user_comments if old else (),
         )
     flags = set(old.flags)
-    previous = old.previous_id[0] if old.previous_id else None
+    previous: MessageText | None = old.previous_id[0] if old.previous_id else None
     if old.id != new.id:
         # Keep the msgid the translation was made for, so the translator sees the diff.
         if not ("fuzzy" in flags and previous):
@@ -225,17 +257,17 @@ def po_files(project: Project, codes: list[str]) -> Iterator[tuple[str, Article,
 def update(project: Project, codes: list[str], *, check: bool = False) -> list[Change]:
     """Merge each template into each locale's PO (creating missing ones); with
     ``check`` write nothing and report what would change."""
-    plans = []
+    plans: list[tuple[Path, PoCatalog | None, PoCatalog]] = []
     for code, article, path in po_files(project, codes):
         template = load_template(project, article)
         if path.exists():
-            po = load_po(project, path)
+            po = load_po(project, path, code)
             plans.append((path, po, merge(po, template)))
         else:
             plans.append((path, None, new_catalog(code, article, template)))
     changes = []
-    for path, po, merged in plans:
-        change = _write_if_changed(project, path, merged, po, dry_run=check)
+    for path, old, merged in plans:
+        change = _write_if_changed(project, path, merged, old, dry_run=check)
         if change:
             changes.append(change)
     return changes

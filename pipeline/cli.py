@@ -9,6 +9,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TextIO
 
 from pipeline import __version__, catalogs
 from pipeline.errors import CarelocError
@@ -18,10 +19,10 @@ from pipeline.project import Project
 Command = Callable[[Project, argparse.Namespace], int]
 
 
-def _print_findings(findings: Sequence[Finding], stream: object = None) -> None:
+def _print_findings(findings: Sequence[Finding], stream: TextIO | None = None) -> None:
     out = stream or sys.stderr
     for finding in findings:
-        print(finding.format(), file=out)  # type: ignore[call-overload]
+        print(finding.format(), file=out)
 
 
 def _report_changes(changes: Sequence[catalogs.Change], verb: str = "") -> None:

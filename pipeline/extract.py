@@ -30,8 +30,7 @@ def describe(unit: Unit, article: Article) -> list[str]:
         n = warning.red_flags.index(unit) + 1
         part = f"red-flag symptom {n} of {len(warning.red_flags)}"
     return [
-        f"URGENT-CARE WARNING ({unit.severity.value}), {part} of warning "
-        f"'{unit.warning_id}'.",
+        f"URGENT-CARE WARNING ({unit.severity.value}), {part} of warning '{unit.warning_id}'.",
         "Translate it completely and keep its urgency; a locale is not published "
         "while any warning part is missing, fuzzy or changed in meaning.",
     ]
@@ -54,7 +53,7 @@ def build_template(article: Article, version: str) -> PoCatalog:
         catalog[unit.text] = plain_message(
             unit.text,
             context=unit.key,
-            locations=[(article.path, unit.location.line)],
+            locations=[(article.path, unit.location.line or 0)],
             auto_comments=describe(unit, article),
         )
     return catalog

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +25,7 @@ class Location:
         return ":".join(parts)
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """Urgency of an urgent-care warning, after the NHS care-card levels."""
 
     EMERGENCY = "emergency"
@@ -33,7 +33,7 @@ class Severity(str, Enum):
     NON_URGENT = "non-urgent"
 
 
-class UnitKind(str, Enum):
+class UnitKind(StrEnum):
     """What a translatable unit is, as told to the translator."""
 
     TITLE = "title"
@@ -151,7 +151,7 @@ class Article:
         return [u for w in self.warnings() for u in w.units]
 
 
-class FindingSeverity(str, Enum):
+class FindingSeverity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
 
@@ -190,11 +190,26 @@ class Finding:
         }
 
 
-def error(code: str, message: str, location: Location | None = None, **kw: str | None) -> Finding:
-    return Finding(code, FindingSeverity.ERROR, message, location, **kw)  # type: ignore[arg-type]
+def error(
+    code: str,
+    message: str,
+    location: Location | None = None,
+    *,
+    locale: str | None = None,
+    article: str | None = None,
+) -> Finding:
+    """An error finding: it blocks publishing (and fails CI for the source or a published
+    locale)."""
+    return Finding(code, FindingSeverity.ERROR, message, location, locale, article)
 
 
 def warning(
-    code: str, message: str, location: Location | None = None, **kw: str | None
+    code: str,
+    message: str,
+    location: Location | None = None,
+    *,
+    locale: str | None = None,
+    article: str | None = None,
 ) -> Finding:
-    return Finding(code, FindingSeverity.WARNING, message, location, **kw)  # type: ignore[arg-type]
+    """A warning finding: reported, never blocks on its own."""
+    return Finding(code, FindingSeverity.WARNING, message, location, locale, article)

@@ -42,7 +42,7 @@ _KNOWN_HEADERS = {
 }
 
 
-class PoCatalog(Catalog):  # type: ignore[misc]
+class PoCatalog(Catalog):
     """A Babel catalog that keeps the headers it was read with.
 
     ``header_lines`` holds the header fields as the file had them, so that unknown
@@ -86,16 +86,19 @@ class PoCatalog(Catalog):  # type: ignore[misc]
     mime_headers = property(_get_headers, _set_headers)
 
 
+MessageText = str | tuple[str, ...] | list[str]
+
+
 def plain_message(
-    msgid: str,
-    string: str = "",
+    msgid: MessageText,
+    string: MessageText = "",
     *,
     context: str | None = None,
-    locations: Iterable[tuple[str, int | None]] = (),
+    locations: Iterable[tuple[str, int]] = (),
     flags: Iterable[str] = (),
     auto_comments: Iterable[str] = (),
     user_comments: Iterable[str] = (),
-    previous_id: str | None = None,
+    previous_id: MessageText | None = None,
     lineno: int | None = None,
 ) -> Message:
     """A Message whose flags are exactly ``flags`` (Babel would add ``python-format``
@@ -107,7 +110,7 @@ def plain_message(
         set(flags),
         list(auto_comments),
         list(user_comments),
-        previous_id=[previous_id] if previous_id else [],
+        previous_id=[previous_id] if isinstance(previous_id, str) else list(previous_id or ()),
         lineno=lineno,
         context=context,
     )
@@ -115,7 +118,7 @@ def plain_message(
     return message
 
 
-class _Parser(PoFileParser):  # type: ignore[misc]
+class _Parser(PoFileParser):
     def __init__(self, catalog: PoCatalog, path: str) -> None:
         self.path = path
         self.previous: list[str] = []
@@ -183,7 +186,7 @@ def _check_syntax(lines: list[str], path: str) -> None:
             continue
         if not line or _KEYWORD_LINE.match(line) or _CONTINUATION.match(line):
             continue
-        if line.startswith(("msg", '"')) and line.count('"') % 2 == 1 or line.endswith("\\\""):
+        if (line.startswith(("msg", '"')) and line.count('"') % 2 == 1) or line.endswith('\\"'):
             message = "unterminated string"
         else:
             message = f"cannot parse line: {line[:60]!r}"
@@ -213,7 +216,7 @@ def read_po(data: bytes, path: str) -> PoCatalog:
     return catalog
 
 
-def _with_previous(catalog: Catalog, chunks: Iterator[str]) -> Iterator[str]:
+def _with_previous(catalog: Catalog, chunks: Iterable[str]) -> Iterator[str]:
     """Insert ``#| msgid`` lines where GNU gettext puts them (Babel wraps them into
     invalid lines when long, and its reader drops them)."""
     messages = list(catalog)
@@ -227,7 +230,10 @@ def _with_previous(catalog: Catalog, chunks: Iterator[str]) -> Iterator[str]:
             index += 1
             previous = messages[index].previous_id if index < len(messages) else None
             if previous:
-                yield f"#| msgid {normalize(previous[0], prefix='#| ', width=WIDTH)}\n"
+                # Babel's normalize() counts its prefix once per word; wrap, then prefix.
+                lines = normalize(previous[0], width=WIDTH - 3).split("\n")
+                yield f"#| msgid {lines[0]}\n"
+                yield "".join(f"#| {line}\n" for line in lines[1:])
         if pending is not None:
             yield pending
             pending = None
@@ -247,9 +253,7 @@ def _words(comments: Iterable[str]) -> str:
 
 def content_key(catalog: Catalog) -> tuple[Any, ...]:
     """What a catalog says, independent of line wrapping, for "would this file change?"."""
-    headers = tuple(
-        (k, v) for k, v in catalog.mime_headers if k not in ("Generated-By",)
-    )
+    headers = tuple((k, v) for k, v in catalog.mime_headers if k not in ("Generated-By",))
 
     def entry(m: Message) -> tuple[Any, ...]:
         return (
@@ -270,4 +274,3 @@ def content_key(catalog: Catalog) -> tuple[Any, ...]:
         tuple(entry(m) for m in catalog if m.id),
         tuple(entry(m) for m in catalog.obsolete.values()),
     )
-

@@ -27,7 +27,7 @@ def validator(schema_file: Path) -> jsonschema.protocols.Validator:
         ) from None
     cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
     cls.check_schema(schema)
-    return cls(schema, format_checker=cls.FORMAT_CHECKER)  # type: ignore[no-any-return]
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)
 
 
 def _leaf_errors(err: ValidationError) -> Iterator[ValidationError]:
@@ -49,8 +49,7 @@ def _message(err: ValidationError) -> tuple[str, str]:
     if err.validator == "type" and err.validator_value == "string" and err.instance is not None:
         return (
             "not-text",
-            f"{where}: expected text, got {type(err.instance).__name__} "
-            f"{err.instance!r}; quote it",
+            f"{where}: expected text, got {type(err.instance).__name__} {err.instance!r}; quote it",
         )
     if err.validator == "required":
         return "schema", f"{where}: {err.message}"
@@ -66,7 +65,8 @@ def validate(doc: YamlDocument, schema_file: Path, **context: str | None) -> lis
             if leaf.validator in ("additionalProperties", "unevaluatedProperties") and isinstance(
                 leaf.instance, dict
             ):
-                known = set(leaf.schema.get("properties", {}))
+                schema = leaf.schema if isinstance(leaf.schema, dict) else {}
+                known = set(schema.get("properties", {}))
                 for key in leaf.instance:
                     if key not in known:
                         findings.append(
@@ -80,7 +80,9 @@ def validate(doc: YamlDocument, schema_file: Path, **context: str | None) -> lis
                 continue
             code, message = _message(leaf)
             findings.append(error(code, message, doc.location(path), **context))
-    findings.sort(key=lambda f: (f.location.line or 0, f.location.column or 0) if f.location else (0, 0))
+    findings.sort(
+        key=lambda f: (f.location.line or 0, f.location.column or 0) if f.location else (0, 0)
+    )
     return _dedupe(findings)
 
 

@@ -137,16 +137,16 @@ class _Builder:
     def article(self) -> Article:
         data = self.doc.data
         title = self.unit("title", UnitKind.TITLE, ("title",))
-        category = self.unit("category", UnitKind.CATEGORY, ("category",)) if "category" in data else None
+        category = (
+            self.unit("category", UnitKind.CATEGORY, ("category",)) if "category" in data else None
+        )
         sections = []
         seen_sections: dict[str, Location] = {}
         for i, raw in enumerate(data["sections"]):
             sid = raw["id"]
             where = self.doc.location(("sections", i, "id"))
             if sid in seen_sections or sid in ("title", "category"):
-                self.findings.append(
-                    error("duplicate-id", f"duplicate section id {sid!r}", where)
-                )
+                self.findings.append(error("duplicate-id", f"duplicate section id {sid!r}", where))
             seen_sections[sid] = where
             heading = (
                 self.unit(f"{sid}/heading", UnitKind.HEADING, ("sections", i, "heading"))

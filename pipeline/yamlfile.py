@@ -27,6 +27,7 @@ _SCALAR_TAGS = {
     "tag:yaml.org,2002:null",
     "tag:yaml.org,2002:timestamp",
 }
+_COLLECTION_TAGS = {"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"}
 
 
 @dataclass
@@ -72,6 +73,7 @@ class _StrictLoader(yaml.SafeLoader):
             isinstance(event, NodeEvent) and event.anchor is not None
         ):
             mark = event.start_mark
+            assert mark is not None
             raise _Problem(
                 "yaml-alias",
                 "YAML anchors and aliases are not allowed: write the text out in full",
@@ -82,13 +84,16 @@ class _StrictLoader(yaml.SafeLoader):
         try:
             if self._depth > MAX_DEPTH:
                 mark = event.start_mark
+                assert mark is not None
                 raise _Problem(
                     "yaml-too-deep",
                     f"nesting deeper than {MAX_DEPTH} levels",
                     mark.line + 1,
                     mark.column + 1,
                 )
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+            node = super().compose_node(parent, index)
+            assert node is not None
+            return node
         finally:
             self._depth -= 1
 
@@ -99,9 +104,11 @@ def _pos(node: Node) -> tuple[int, int]:
 
 def _convert(node: Node, path: JsonPath, doc: YamlDocument, loader: _StrictLoader) -> Any:
     doc.values[path] = _pos(node)
+    if node.tag not in _SCALAR_TAGS | _COLLECTION_TAGS or (
+        isinstance(node, ScalarNode) != (node.tag in _SCALAR_TAGS)
+    ):
+        raise _Problem("yaml-tag", f"unsupported YAML tag {node.tag!r}", *_pos(node))
     if isinstance(node, ScalarNode):
-        if node.tag not in _SCALAR_TAGS:
-            raise _Problem("yaml-tag", f"unsupported YAML tag {node.tag!r}", *_pos(node))
         if node.tag == "tag:yaml.org,2002:str" or node.tag == "tag:yaml.org,2002:timestamp":
             # Dates stay text; the schema checks their format.
             return node.value
@@ -190,10 +197,11 @@ def parse_yaml(raw: bytes, display_path: str) -> YamlDocument:
         ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        row: int | None = mark.line + 1 if mark else None
+        col: int | None = mark.column + 1 if mark else None
         message = " ".join(str(m) for m in (exc.context, exc.problem) if m)
         raise ContentError(
-            [error("yaml-syntax", message or "invalid YAML", Location(display_path, line, col))]
+            [error("yaml-syntax", message or "invalid YAML", Location(display_path, row, col))]
         ) from None
     except yaml.YAMLError as exc:
         raise ContentError([error("yaml-syntax", str(exc), Location(display_path, 1))]) from None

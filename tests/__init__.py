@@ -1,0 +1,1 @@
+"""careloc test suite."""

@@ -1,0 +1,235 @@
+"""extract / init / update: what translators see in their PO files, checked against GNU gettext."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from pipeline.pofile import read_po, render_po
+
+POT = Path("locales/templates/numbness-of-the-legs.pot")
+LOCALES = ("es", "fr", "de", "ar", "zh_Hans", "pt_BR")
+needs_gettext = pytest.mark.skipif(
+    not (shutil.which("msgfmt") and shutil.which("msgcat")), reason="GNU gettext not installed"
+)
+
+
+def po(root: Path, locale: str) -> Path:
+    return root / "locales" / locale / "LC_MESSAGES" / "numbness-of-the-legs.po"
+
+
+def catalog(path: Path):
+    return read_po(path.read_bytes(), path.name)
+
+
+def fill(path: Path, prefix: str = "T: ") -> None:
+    """Give every entry a translation (stand-in text; these tests are about the workflow)."""
+    cat = catalog(path)
+    for message in cat:
+        if message.id:
+            message.string = prefix + message.id
+            message.flags.discard("fuzzy")
+            message.previous_id = []
+    path.write_bytes(render_po(cat))
+
+
+def msgfmt_check(path: Path) -> None:
+    result = subprocess.run(
+        ["msgfmt", "--check", "-o", os.devnull, str(path)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def edit_source(root: Path, old: str, new: str) -> None:
+    path = root / "source" / "numbness-of-the-legs.yaml"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+
+
+def test_shipped_templates_and_catalogs_are_current(project_copy: Path, run) -> None:
+    assert run(project_copy, "extract", "--check")[0] == 0
+    code, out, _ = run(project_copy, "update", "--check")
+    assert code == 0, out
+
+
+def test_template_entries_follow_the_document(project_copy: Path, run) -> None:
+    cat = catalog(project_copy / POT)
+    messages = [m for m in cat if m.id]
+    assert [m.context for m in messages][:4] == [
+        "title",
+        "category",
+        "overview/heading",
+        "overview/definition",
+    ]
+    assert len(messages) == 36
+    lead = cat.get(
+        next(m.id for m in messages if m.context == "symptoms/seek-immediate-help"),
+        context="symptoms/seek-immediate-help",
+    )
+    assert lead.locations == [("source/numbness-of-the-legs.yaml", 108)]
+    comments = " ".join(lead.auto_comments)
+    assert "URGENT-CARE WARNING (emergency)" in comments
+    assert "completely" in comments
+    assert not lead.flags  # the marker lives in #. comments, never in custom #, flags
+    flag = next(m for m in messages if m.context.endswith("/loss-of-vision"))
+    assert "red-flag symptom 6 of 6" in " ".join(flag.auto_comments)
+
+
+def test_extract_twice_changes_nothing(project_copy: Path, run) -> None:
+    pot = project_copy / POT
+    pot.unlink()
+    assert run(project_copy, "extract")[0] == 0
+    before = pot.read_bytes(), pot.stat().st_mtime_ns
+    code, out, _ = run(project_copy, "extract")
+    assert code == 0 and "up to date" in out
+    assert (pot.read_bytes(), pot.stat().st_mtime_ns) == before
+
+
+def test_pot_creation_date_moves_only_with_content(project_copy: Path, run, monkeypatch) -> None:
+    pot = project_copy / POT
+    old = catalog(pot).creation_date
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    run(project_copy, "extract")
+    assert catalog(pot).creation_date == old  # nothing changed
+    edit_source(project_copy, "Herniated disks", "Herniated discs")
+    assert run(project_copy, "extract")[0] == 0
+    assert b"POT-Creation-Date: 2023-11-14 22:13+0000" in pot.read_bytes()
+
+
+@needs_gettext
+def test_init_writes_a_header_gettext_accepts(project_copy: Path, run) -> None:
+    shutil.rmtree(project_copy / "locales" / "ar")
+    code, out, _ = run(project_copy, "init", "ar")
+    assert code == 0 and "created" in out
+    text = po(project_copy, "ar").read_text()
+    assert '"Language: ar\\n"' in text
+    assert "nplurals=6;" in text
+    assert '"Content-Type: text/plain; charset=utf-8\\n"' in text
+    assert "Project-Id-Version: careloc" in text
+    msgfmt_check(po(project_copy, "ar"))
+
+
+def test_init_refuses_to_overwrite(project_copy: Path, run) -> None:
+    path = po(project_copy, "es")
+    before = path.read_bytes()
+    code, _, err = run(project_copy, "init", "es")
+    assert code == 1
+    assert "already exists" in err
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("bad", ["xx_QQ", "../etc", "es-ES-x", "EN"])
+def test_init_rejects_unknown_locales_as_usage_errors(project_copy: Path, run, bad: str) -> None:
+    code, _, err = run(project_copy, "init", bad)
+    assert code == 2
+    assert "[unknown-locale]" in err
+    assert not (project_copy / "locales" / bad).exists()
+
+
+@needs_gettext
+def test_source_edit_makes_fuzzy_with_previous_msgid_in_every_locale(
+    project_copy: Path, run
+) -> None:
+    for locale in LOCALES:
+        fill(po(project_copy, locale))
+    old = "You should talk to a doctor if your numbness lasts more than a few minutes."
+    new = "You should talk to a doctor if your numbness lasts more than a few minutes or returns."
+    edit_source(project_copy, old, new)
+    assert run(project_copy, "extract")[0] == 0
+    code, out, _ = run(project_copy, "update", "--check")
+    assert code == 1
+    assert len(out.strip().splitlines()) == len(LOCALES)
+    assert run(project_copy, "update")[0] == 0
+    for locale in LOCALES:
+        path = po(project_copy, locale)
+        msgfmt_check(path)
+        text = path.read_text()
+        entry = text[text.index("#| msgid") : text.index('msgctxt "treatment/see-a-doctor"')]
+        assert entry.startswith('#| msgid ""\n#| "You should talk to a doctor if your numbness')
+        assert all(line.startswith("#| ") for line in entry.splitlines())
+        message = catalog(path).get(new, context="treatment/see-a-doctor")
+        assert message.string == "T: " + old  # the translation is kept, flagged for review
+        assert message.fuzzy
+        # everything else untouched
+        other = catalog(path).get("Herniated disks", context="causes-nerve-damage/herniated-disks")
+        assert other.string == "T: Herniated disks" and not other.fuzzy
+    assert run(project_copy, "update", "--check")[0] == 0
+
+
+@needs_gettext
+def test_new_and_removed_units(project_copy: Path, run) -> None:
+    path = po(project_copy, "de")
+    fill(path)
+    edit_source(
+        project_copy,
+        "            - id: thyroid\n              text: Thyroid diseases\n",
+        "            - id: alcohol\n              text: Alcohol misuse\n",
+    )
+    run(project_copy, "extract")
+    run(project_copy, "update")
+    cat = catalog(path)
+    assert cat.get("Alcohol misuse", context="causes-nerve-damage/alcohol").string == ""
+    obsolete = {m.context: m for m in cat.obsolete.values()}
+    assert obsolete["causes-nerve-damage/thyroid"].string == "T: Thyroid diseases"
+    assert '#~ msgctxt "causes-nerve-damage/thyroid"' in path.read_text()
+    msgfmt_check(path)
+    before = path.read_bytes()
+    run(project_copy, "update")
+    assert path.read_bytes() == before
+
+
+@needs_gettext
+def test_no_rewrite_after_another_tool_rewrapped_the_file(project_copy: Path, run) -> None:
+    path = po(project_copy, "fr")
+    fill(path, "Traduction : ")
+    subprocess.run(["msgcat", "--no-wrap", "-o", str(path), str(path)], check=True)
+    rewrapped = path.read_bytes()
+    stamp = path.stat().st_mtime_ns
+    code, out, _ = run(project_copy, "update", "--locale", "fr")
+    assert code == 0 and "up to date" in out
+    assert path.read_bytes() == rewrapped
+    assert path.stat().st_mtime_ns == stamp
+    assert run(project_copy, "update", "--check")[0] == 0
+
+
+def test_update_check_writes_nothing(project_copy: Path, run) -> None:
+    edit_source(project_copy, "Thyroid diseases", "Thyroid disease")
+    run(project_copy, "extract")
+    path = po(project_copy, "es")
+    before = path.read_bytes()
+    code, out, _ = run(project_copy, "update", "--check")
+    assert code == 1
+    assert "locales/es/LC_MESSAGES/numbness-of-the-legs.po" in out
+    assert path.read_bytes() == before
+
+
+def test_language_header_must_match_directory(project_copy: Path, run) -> None:
+    path = po(project_copy, "fr")
+    path.write_bytes(path.read_bytes().replace(b'"Language: fr\\n"', b'"Language: es\\n"'))
+    before = path.read_bytes()
+    code, _, err = run(project_copy, "update")
+    assert code == 1
+    assert "locales/fr/LC_MESSAGES/numbness-of-the-legs.po:" in err
+    assert "[header-language]" in err
+    assert path.read_bytes() == before
+
+
+def test_broken_po_stops_update_before_anything_is_written(project_copy: Path, run) -> None:
+    edit_source(project_copy, "Thyroid diseases", "Thyroid disease")
+    run(project_copy, "extract")
+    good, bad = po(project_copy, "ar"), po(project_copy, "zh_Hans")
+    bad.write_bytes(bad.read_bytes() + b'\nmsgid "unterminated\n')
+    before = good.read_bytes(), bad.read_bytes()
+    code, _, err = run(project_copy, "update")
+    assert code == 1
+    assert "po-syntax" in err and "Traceback" not in err
+    assert (good.read_bytes(), bad.read_bytes()) == before
+
+
+def test_unknown_locale_option_is_a_usage_error(project_copy: Path, run) -> None:
+    assert run(project_copy, "update", "--locale", "klingon")[0] == 2

@@ -1,0 +1,164 @@
+"""The source loader: the shipped article's structure, and every rejection it promises."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline.errors import ContentError
+from pipeline.model import Severity, UnitKind
+from pipeline.project import Project
+from pipeline.source import load_article
+
+from .conftest import DATA, REPO
+
+SCHEMA = REPO / "schemas" / "article.schema.json"
+SEED = REPO.parent / "shared" / "seed" / "numbness-of-the-legs.txt"
+
+
+def load(name: str):
+    path = DATA / "source" / name
+    return load_article(path, f"source/{name}", SCHEMA)
+
+
+def problems(name: str) -> list[str]:
+    with pytest.raises(ContentError) as info:
+        load(name)
+    return [f.format() for f in info.value.findings]
+
+
+@pytest.fixture(scope="module")
+def article():
+    return Project(REPO).articles[0]
+
+
+def test_shipped_article_structure(article) -> None:
+    assert article.id == "numbness-of-the-legs"
+    assert article.published.isoformat() == "2012-11-12"
+    assert article.title.text == "Numbness of the Legs"
+    keys = [u.key for u in article.units()]
+    assert len(keys) == len(set(keys)) == 36
+    assert keys[:3] == ["title", "category", "overview/heading"]
+    assert "causes-blood-flow/dvt" in keys
+
+
+def test_shipped_warnings(article) -> None:
+    warnings = {w.id: w for w in article.warnings()}
+    assert [w.severity for w in warnings.values()] == [
+        Severity.EMERGENCY,
+        Severity.URGENT,
+        Severity.NON_URGENT,
+    ]
+    emergency = warnings["seek-immediate-help"]
+    assert [u.text for u in emergency.red_flags] == [
+        "shortness of breath",
+        "dizziness",
+        "loss of coordination",
+        "loss of speech",
+        "fatigue",
+        "loss of vision",
+    ]
+    assert all(u.kind is UnitKind.RED_FLAG and u.is_warning for u in emergency.red_flags)
+    assert emergency.lead.key == "symptoms/seek-immediate-help"
+    assert emergency.red_flags[0].key == "symptoms/seek-immediate-help/shortness-of-breath"
+    assert warnings["see-a-doctor"].red_flags == ()
+
+
+def test_units_remember_their_source_line(article) -> None:
+    lines = (REPO / "source" / "numbness-of-the-legs.yaml").read_text().splitlines()
+    for unit in article.units():
+        line = lines[unit.location.line - 1]
+        first_words = " ".join(unit.text.split()[:2])
+        assert first_words in line or line.rstrip().endswith(">-"), (unit.key, line)
+
+
+def _seed_pieces() -> list[str]:
+    text = SEED.read_text(encoding="utf-8")
+    pieces = []
+    for raw in text.splitlines():
+        line = " ".join(raw.replace("•", " ").split())
+        if not line or line.startswith("Category:") or re.fullmatch(r"\w+ \d+, \d{4}", line):
+            continue
+        # Split paragraphs into sentences; keep list items whole.
+        pieces.extend(s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z])", line) if s)
+    return pieces
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="seed text not beside the repository")
+def test_every_seed_sentence_is_in_the_source(article) -> None:
+    corpus = " ".join(" ".join(u.text.split()) for u in article.units())
+    pieces = _seed_pieces()
+    assert len(pieces) > 30
+    missing = [p for p in pieces if p not in corpus]
+    assert missing == []
+
+
+def test_duplicate_key_is_rejected_with_its_line() -> None:
+    (msg,) = problems("duplicate-key.yaml")
+    assert msg.startswith("source/duplicate-key.yaml:5:1: error: [yaml-duplicate-key]")
+    assert "first at line 4" in msg
+
+
+def test_aliases_are_rejected() -> None:
+    (msg,) = problems("alias.yaml")
+    assert msg.startswith("source/alias.yaml:4:")
+    assert "[yaml-alias]" in msg
+
+
+def test_yaml_boolean_where_text_expected() -> None:
+    (msg,) = problems("boolean-text.yaml")
+    assert msg.startswith("source/boolean-text.yaml:12:21: error: [not-text]")
+    assert "quote" in msg
+
+
+def test_all_schema_violations_are_reported_in_file_order() -> None:
+    msgs = problems("many-errors.yaml")
+    codes = [re.search(r"\[(.*?)\]", m).group(1) for m in msgs]
+    lines = [int(m.split(":")[1]) for m in msgs]
+    assert lines == sorted(lines)
+    assert "unknown-key" in codes
+    assert any(m.startswith("source/many-errors.yaml:5:1:") and "colour" in m for m in msgs)
+    assert any(":4:" in m and "title" in m for m in msgs)  # empty title
+    assert any(":7:" in m and "Overview" in m for m in msgs)  # id pattern
+    assert any(":11:" in m and "critical" in m for m in msgs)  # severity enum
+    assert any(":13:" in m and "'text' is a required property" in m for m in msgs)
+    assert len(msgs) >= 5
+
+
+def test_duplicate_ids_within_a_section() -> None:
+    msgs = problems("duplicate-id.yaml")
+    assert any("[duplicate-id]" in m and "overview/intro" in m for m in msgs)
+
+
+def test_id_pattern_rejects_path_like_ids() -> None:
+    (msg,) = problems("bad-id.yaml")
+    assert msg.startswith("source/bad-id.yaml:6:")
+    assert "does not match" in msg
+
+
+@pytest.mark.parametrize(
+    ("name", "code", "line"),
+    [
+        ("syntax.yaml", "yaml-syntax", 3),
+        ("tabs.yaml", "yaml-syntax", 2),
+        ("bad-utf8.yaml", "encoding", 2),
+        ("bom.yaml", "encoding", 1),
+        ("deep.yaml", "yaml-too-deep", 2),
+        ("alias-bomb.yaml", "yaml-alias", 1),
+        ("python-tag.yaml", "yaml-tag", 2),
+    ],
+)
+def test_hostile_or_broken_yaml(name: str, code: str, line: int) -> None:
+    (msg,) = problems(name)
+    assert f"[{code}]" in msg
+    assert msg.startswith(f"source/{name}:{line}")
+
+
+def test_article_id_must_match_file_name(tmp_path: Path) -> None:
+    shutil.copy(REPO / "source" / "numbness-of-the-legs.yaml", tmp_path / "other-name.yaml")
+    with pytest.raises(ContentError) as info:
+        load_article(tmp_path / "other-name.yaml", "source/other-name.yaml", SCHEMA)
+    assert "[id-mismatch]" in info.value.findings[0].format()
