@@ -1,0 +1,565 @@
+"""The checks run on every PO entry and header: one small documented function per check.
+
+Each check reads one thing (a translated entry beside its English source, or a
+PO header) and yields ``Finding`` values; none raises, none prints. The gate
+(``pipeline.gate``) runs them and decides what may be published; the command
+line decides the exit code. The full list of codes, with what each means and
+how to fix it, is in ``docs/checks.md``.
+
+Severities are graded like translate-toolkit's checks:
+
+* *critical* checks (markup, placeholders, numbers, added URLs) are errors on
+  every unit: a translation that fails them is never published;
+* *gate* checks (unchanged, bidi-control, zero-width, dropped URLs, entry
+  state) are errors on urgent-care warning units and warnings elsewhere,
+  where the unit falls back to English instead;
+* *cosmetic* checks (whitespace) are warnings, except where ``msgfmt --check``
+  itself would fail.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from babel.messages.catalog import Message
+from babel.messages.plurals import get_plural
+
+from pipeline.model import Finding, FindingSeverity, Location, Unit
+
+ERROR = FindingSeverity.ERROR
+WARNING = FindingSeverity.WARNING
+
+SAME_AS_SOURCE = "careloc: same-as-source"
+"""Translator comment (``# careloc: same-as-source``) confirming that a short term
+is spelled the same in the target language (French *fatigue*)."""
+SAME_AS_SOURCE_MAX_WORDS = 3
+
+BIDI_CONTROLS = frozenset(
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+)
+ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff")
+
+_PLACEHOLDER = re.compile(
+    r"%%"  # an escaped percent sign, not a placeholder (dropped below)
+    r"|%(?:\([A-Za-z_]\w*\))?[-+#0]?\d*(?:\.\d+)?[sdifxXeEgGcr]"
+    r"|\{(?:[A-Za-z_][\w.]*|\d+)?(?:![rsa])?(?::[^{}]*)?\}"
+)
+# A number: digit runs joined by one grouping or decimal separator. Any Unicode
+# decimal digit counts (Arabic-Indic ٠-٩, full-width ０-９). A space may only
+# group thousands (exactly three digits follow), so "2 3" stays two numbers.
+_NUMBER = re.compile(r"\d+(?:(?:[.,'\u066b\u066c\u2019]|[ \u00a0\u2009\u202f](?=\d{3}(?!\d)))\d+)*")
+_TAG = re.compile(r"</?\s*([A-Za-z][\w:-]*)")
+_SCRIPT_URL = re.compile(
+    r"\b(?:j\s*a\s*v\s*a\s*s\s*c\s*r\s*i\s*p\s*t|v\s*b\s*s\s*c\s*r\s*i\s*p\s*t|data)\s*:",
+    re.IGNORECASE,
+)
+_EVENT_ATTR = re.compile(r"\bon[a-z]+\s*=", re.IGNORECASE)
+_ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]*|#\d+|#[xX][0-9A-Fa-f]+);")
+_URL = re.compile(r"(?:\b(?:https?|ftp)://|\bwww\.|\bmailto:)[^\s<>\"'«»]+", re.IGNORECASE)
+_URL_TAIL = ".,;:!?)]}»\"'。，、；：！？"
+
+
+@dataclass(frozen=True)
+class PoContext:
+    """The PO file being checked and whom its findings concern."""
+
+    path: str
+    locale: str
+    """BCP 47 tag of the locale (``pt-BR``)."""
+    article: str
+    code: str = ""
+    """gettext name of the locale (``pt_BR``), as the directory has it."""
+    same_language: bool = False
+    """True for English variants (``en_GB``): text may stay identical to the source."""
+
+    def finding(
+        self, code: str, severity: FindingSeverity, message: str, line: int | None = None
+    ) -> Finding:
+        return Finding(
+            code, severity, message, Location(self.path, line), self.locale, self.article
+        )
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A translated PO entry beside the source unit it translates: what every check reads."""
+
+    unit: Unit
+    translation: str
+    context: PoContext
+    line: int | None = None
+    comments: tuple[str, ...] = ()
+    """The translator comments (``# ...``) of the entry."""
+
+    @property
+    def source(self) -> str:
+        return self.unit.text
+
+    def critical(self, code: str, message: str) -> Finding:
+        """An error on any unit: the translation is never published."""
+        return self.context.finding(code, ERROR, self._where(message), self.line)
+
+    def gate(self, code: str, message: str) -> Finding:
+        """An error on an urgent-care warning unit; a warning elsewhere (English fallback)."""
+        severity = ERROR if self.unit.is_warning else WARNING
+        return self.context.finding(code, severity, self._where(message), self.line)
+
+    def cosmetic(self, code: str, message: str) -> Finding:
+        return self.context.finding(code, WARNING, self._where(message), self.line)
+
+    def _where(self, message: str) -> str:
+        what = "urgent-care warning unit" if self.unit.is_warning else "unit"
+        return f"{what} '{self.unit.key}': {message}"
+
+
+Check = Callable[[Entry], Iterator[Finding]]
+
+
+# -- helpers ----------------------------------------------------------------------------
+def _placeholders(text: str) -> Counter[str]:
+    return Counter(m for m in _PLACEHOLDER.findall(text) if m != "%%")
+
+
+def _number_value(token: str) -> str:
+    """Digits only, as ASCII, without separators: "1,000", "1.000", "١٠٠٠" -> "1000"."""
+    digits = "".join(str(unicodedata.decimal(ch)) for ch in token if ch.isdecimal())
+    return digits.lstrip("0") or "0"
+
+
+def numbers_in(text: str) -> Counter[str]:
+    """The multiset of numbers written in ``text``, grouping and digit script ignored."""
+    return Counter(_number_value(m) for m in _NUMBER.findall(text))
+
+
+def _markup(text: str) -> Counter[str]:
+    tokens: Counter[str] = Counter()
+    for match in _TAG.finditer(text):
+        tokens["<" + ("/" if "/" in match.group(0) else "") + match.group(1).lower()] += 1
+    tokens.update(re.sub(r"\s+", "", m).lower() for m in _SCRIPT_URL.findall(text))
+    tokens.update(re.sub(r"\s+", "", m).lower() for m in _EVENT_ATTR.findall(text))
+    tokens.update(_ENTITY.findall(text))
+    return tokens
+
+
+def urls_in(text: str) -> Counter[str]:
+    return Counter(m.rstrip(_URL_TAIL) for m in _URL.findall(text))
+
+
+def _listing(items: Counter[str]) -> str:
+    return ", ".join(repr(item) for item in sorted(items.elements()))
+
+
+def _leading(text: str) -> str:
+    return text[: len(text) - len(text.lstrip())]
+
+
+def _trailing(text: str) -> str:
+    return text[len(text.rstrip()) :]
+
+
+def _char_names(text: str, chars: frozenset[str]) -> str:
+    found = sorted({ch for ch in text if ch in chars})
+    return ", ".join(f"U+{ord(ch):04X} {unicodedata.name(ch, '?')}" for ch in found)
+
+
+# -- checks on a translated entry ---------------------------------------------------------
+def unchanged(entry: Entry) -> Iterator[Finding]:
+    """The translation is identical to the English.
+
+    Copying the English is how an untranslated warning slips through: a reader
+    who does not read English would miss it. English variants (en_GB, en_AU)
+    may keep the text. A short term (up to three words) that really is spelled
+    the same in the target language (French "fatigue") may be confirmed with
+    the translator comment ``# careloc: same-as-source`` on its entry."""
+    if entry.context.same_language or entry.translation != entry.source:
+        return
+    if not any(ch.isalpha() for ch in entry.source):
+        return
+    confirmed = any(SAME_AS_SOURCE in comment for comment in entry.comments)
+    if confirmed and len(entry.source.split()) <= SAME_AS_SOURCE_MAX_WORDS:
+        return
+    yield entry.gate("unchanged", "translation is identical to the English source")
+
+
+def placeholders(entry: Entry) -> Iterator[Finding]:
+    """Placeholders such as ``{name}``, ``%s`` and ``%(name)s`` must be kept exactly.
+
+    They are replaced by the program when the page is made; a changed, dropped
+    or added placeholder shows raw code to the reader or breaks the page."""
+    source, translation = _placeholders(entry.source), _placeholders(entry.translation)
+    if source == translation:
+        return
+    parts = []
+    if source - translation:
+        parts.append(f"missing {_listing(source - translation)}")
+    if translation - source:
+        parts.append(f"not in the source {_listing(translation - source)}")
+    yield entry.critical("placeholders", "placeholders differ: " + "; ".join(parts))
+
+
+def numbers(entry: Entry) -> Iterator[Finding]:
+    """Every number of the English must appear in the translation, and no other.
+
+    In health text a changed number (a dose, a duration, a vitamin name like
+    B12) is dangerous. Digit grouping (1,000 / 1.000 / 1 000) and digit script
+    (Arabic-Indic ١٢) may differ; the numbers themselves may not."""
+    source, translation = numbers_in(entry.source), numbers_in(entry.translation)
+    if source == translation:
+        return
+    parts = []
+    if source - translation:
+        parts.append(f"missing {_listing(source - translation)}")
+    if translation - source:
+        parts.append(f"not in the source {_listing(translation - source)}")
+    yield entry.critical("numbers", "numbers differ: " + "; ".join(parts))
+
+
+def whitespace(entry: Entry) -> Iterator[Finding]:
+    """Leading and trailing spaces and line breaks must match the English.
+
+    A translation that starts or ends with a line break where the English does
+    not fails ``msgfmt --check`` (an error); other differences in surrounding
+    whitespace or in the number of line breaks are cosmetic (a warning)."""
+    source, translation = entry.source, entry.translation
+    for end, test in (("begin", str.startswith), ("end", str.endswith)):
+        if test(source, "\n") != test(translation, "\n"):
+            yield entry.critical(
+                "whitespace",
+                f"the English and the translation do not both {end} with a line break",
+            )
+            return
+    if _leading(source) != _leading(translation):
+        yield entry.cosmetic("whitespace", "leading whitespace differs from the English")
+    if _trailing(source) != _trailing(translation):
+        yield entry.cosmetic("whitespace", "trailing whitespace differs from the English")
+    if source.count("\n") != translation.count("\n"):
+        yield entry.cosmetic(
+            "whitespace",
+            f"{translation.count(chr(10))} line break(s) where the English has "
+            f"{source.count(chr(10))}",
+        )
+
+
+def markup(entry: Entry) -> Iterator[Finding]:
+    """Translations are untrusted input: no HTML the English does not have.
+
+    Any ``<tag``/``</tag``, ``javascript:``/``data:`` URL, ``on...=`` event
+    attribute or HTML entity (``&lt;``) that is not in the English is an error;
+    the export never emits translated text as HTML, but such text is either an
+    attack or a mistake, and readers would see the raw code."""
+    extra = _markup(entry.translation) - _markup(entry.source)
+    if extra:
+        yield entry.critical("markup", f"markup not in the English: {_listing(extra)}")
+
+
+def urls(entry: Entry) -> Iterator[Finding]:
+    """Links must be kept, and a translation may not add its own.
+
+    An added URL is an error on every unit (a translation could send readers
+    anywhere); a dropped one loses information the English gives."""
+    source, translation = urls_in(entry.source), urls_in(entry.translation)
+    if translation - source:
+        yield entry.critical("urls", f"URL not in the English: {_listing(translation - source)}")
+    if source - translation:
+        yield entry.gate("urls", f"URL of the English missing: {_listing(source - translation)}")
+
+
+def bidi_control(entry: Entry) -> Iterator[Finding]:
+    """No invisible bidirectional control characters (U+202A-U+202E, U+2066-U+2069,
+    U+200E, U+200F, U+061C).
+
+    They reorder what the reader sees without showing themselves, so a warning
+    could display differently from what reviewers approved (the "Trojan
+    Source" trick). Error in urgent-care warnings, warning elsewhere."""
+    if any(ch in BIDI_CONTROLS for ch in entry.translation):
+        yield entry.gate(
+            "bidi-control",
+            "invisible bidirectional control character(s): "
+            + _char_names(entry.translation, BIDI_CONTROLS),
+        )
+
+
+def zero_width(entry: Entry) -> Iterator[Finding]:
+    """No zero-width characters (U+200B-U+200D, U+2060, U+FEFF).
+
+    They hide inside words, break search and screen readers, and make two
+    texts that look the same compare different. Error in urgent-care
+    warnings, warning elsewhere."""
+    if any(ch in ZERO_WIDTH for ch in entry.translation):
+        yield entry.gate(
+            "zero-width",
+            "invisible zero-width character(s): " + _char_names(entry.translation, ZERO_WIDTH),
+        )
+
+
+TRANSLATION_CHECKS: tuple[Check, ...] = (
+    markup,
+    placeholders,
+    numbers,
+    urls,
+    bidi_control,
+    zero_width,
+    unchanged,
+    whitespace,
+)
+"""Every check run on a translated, current, non-fuzzy entry, in reporting order."""
+
+
+def check_translation(entry: Entry) -> list[Finding]:
+    """Run every check of ``TRANSLATION_CHECKS`` on one entry."""
+    return [finding for check in TRANSLATION_CHECKS for finding in check(entry)]
+
+
+# -- checks on the PO header --------------------------------------------------------------
+@dataclass(frozen=True)
+class Header:
+    """The header fields of a PO file as written, with the line of each."""
+
+    fields: dict[str, str]
+    lines: dict[str, int]
+    context: PoContext
+
+    def get(self, name: str) -> str | None:
+        return self.fields.get(name.lower())
+
+    def line(self, name: str) -> int | None:
+        return self.lines.get(name.lower())
+
+
+def _same_locale(a: str, b: str) -> bool:
+    return a.replace("-", "_").lower() == b.replace("-", "_").lower()
+
+
+def header_language(header: Header) -> Iterator[Finding]:
+    """The ``Language`` header must name the locale of the directory the file is in.
+
+    A French file copied into ``locales/es/`` would otherwise be published as
+    Spanish. ``pt_BR`` and ``pt-BR`` are the same."""
+    ctx = header.context
+    value = header.get("Language")
+    if not value:
+        yield ctx.finding(
+            "header-language",
+            ERROR,
+            f"no 'Language' header; it should be 'Language: {ctx.code}'",
+            header.line("Content-Type"),
+        )
+    elif not _same_locale(value, ctx.code):
+        yield ctx.finding(
+            "header-language",
+            ERROR,
+            f"'Language: {value}' but the file is in the directory of locale {ctx.code!r}",
+            header.line("Language"),
+        )
+
+
+def _plural_expr(expr: str) -> str:
+    expr = re.sub(r"\s+", "", expr).rstrip(";")
+    while expr.startswith("(") and expr.endswith(")") and _balanced(expr[1:-1]):
+        expr = expr[1:-1]
+    return expr
+
+
+def _balanced(expr: str) -> bool:
+    depth = 0
+    for ch in expr:
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def header_plural_forms(header: Header) -> Iterator[Finding]:
+    """``Plural-Forms`` must agree with the CLDR plural rules of the locale.
+
+    A wrong ``nplurals`` makes ``msgfmt`` and every PO editor offer the wrong
+    number of plural forms (an error); a differently written but possibly
+    equivalent formula is a warning."""
+    ctx = header.context
+    value = header.get("Plural-Forms")
+    try:
+        expected = get_plural(ctx.code)
+    except (ValueError, LookupError):
+        return
+    want = f"nplurals={expected.num_plurals}; plural={expected.plural_expr};"
+    if not value:
+        yield ctx.finding(
+            "header-plural-forms",
+            WARNING,
+            f"no 'Plural-Forms' header; CLDR says '{want}'",
+            header.line("Content-Type"),
+        )
+        return
+    match = re.fullmatch(r"\s*nplurals\s*=\s*(\d+)\s*;\s*plural\s*=\s*(.+?)\s*;?\s*", value)
+    line = header.line("Plural-Forms")
+    if not match:
+        yield ctx.finding(
+            "header-plural-forms", ERROR, f"cannot read 'Plural-Forms: {value}'", line
+        )
+    elif int(match.group(1)) != expected.num_plurals:
+        yield ctx.finding(
+            "header-plural-forms",
+            ERROR,
+            f"nplurals={match.group(1)} but {ctx.code!r} has {expected.num_plurals} "
+            f"plural form(s) in CLDR: '{want}'",
+            line,
+        )
+    elif _plural_expr(match.group(2)) != _plural_expr(expected.plural_expr):
+        yield ctx.finding(
+            "header-plural-forms",
+            WARNING,
+            f"plural formula differs from CLDR's '{want}'",
+            line,
+        )
+
+
+def header_charset(header: Header) -> Iterator[Finding]:
+    """The file must declare ``Content-Type: text/plain; charset=UTF-8``.
+
+    careloc reads and writes UTF-8 only; any other declared charset (or the
+    template's placeholder ``CHARSET``) means the file is not what it says."""
+    ctx = header.context
+    value = header.get("Content-Type")
+    if not value:
+        yield ctx.finding(
+            "header-charset",
+            ERROR,
+            "no 'Content-Type' header; it should be 'text/plain; charset=UTF-8'",
+            header.line("Language"),
+        )
+        return
+    match = re.search(r"charset\s*=\s*([\w.:-]+)", value, re.IGNORECASE)
+    charset = match.group(1) if match else None
+    if charset is None or charset.lower().replace("-", "").replace("_", "") != "utf8":
+        yield ctx.finding(
+            "header-charset",
+            ERROR,
+            f"'Content-Type: {value}' must declare charset=UTF-8",
+            header.line("Content-Type"),
+        )
+
+
+HEADER_CHECKS: tuple[Callable[[Header], Iterator[Finding]], ...] = (
+    header_language,
+    header_plural_forms,
+    header_charset,
+)
+
+
+def read_header(text: str, context: PoContext) -> Header:
+    """Locate the header fields of a PO text (the first entry, ``msgid ""``)."""
+    fields: dict[str, str] = {}
+    lines: dict[str, int] = {}
+    in_header = False
+    for lineno, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not in_header:
+            if line.startswith("msgstr"):
+                in_header = True
+                line = line[len("msgstr") :].strip()
+            elif line.startswith("msgid") and line != 'msgid ""':
+                break
+            else:
+                continue
+        if not line.startswith('"'):
+            break
+        for field in line.strip('"').split("\\n"):
+            name, sep, value = field.partition(":")
+            if sep and re.fullmatch(r"[A-Za-z][\w-]*", name.strip()):
+                fields[name.strip().lower()] = value.strip()
+                lines[name.strip().lower()] = lineno
+    return Header(fields, lines, context)
+
+
+def check_header(header: Header) -> list[Finding]:
+    """Run every check of ``HEADER_CHECKS``."""
+    return [finding for check in HEADER_CHECKS for finding in check(header)]
+
+
+# -- the state of an entry ----------------------------------------------------------------
+def entry_state(
+    unit: Unit, message: Message | None, obsolete: Message | None, context: PoContext
+) -> Finding | None:
+    """Whether the PO has a usable translation of ``unit`` at all; None if it has.
+
+    In order: ``missing-unit`` (no entry with the unit's msgctxt: run
+    ``careloc update``), ``obsolete`` (the entry is commented out with ``#~``),
+    ``untranslated`` (empty msgstr), ``fuzzy`` (marked for review: gettext
+    never uses fuzzy translations), ``stale`` (the entry's msgid is not the
+    current English: the source changed and the PO was not updated). Each is an
+    error on an urgent-care warning unit; elsewhere a warning, and the English
+    is shown instead."""
+    severity = ERROR if unit.is_warning else WARNING
+    what = "urgent-care warning unit" if unit.is_warning else "unit"
+    if message is None:
+        if obsolete is not None:
+            return context.finding(
+                "obsolete",
+                severity,
+                f"{what} '{unit.key}' is obsolete (#~) in this PO; restore it and "
+                "translate it, or run `careloc update`",
+                obsolete.lineno,
+            )
+        return context.finding(
+            "missing-unit",
+            severity,
+            f"{what} '{unit.key}' has no entry in this PO; run `careloc update`",
+        )
+    if not _translated(message):
+        return context.finding(
+            "untranslated", severity, f"{what} '{unit.key}' is not translated", message.lineno
+        )
+    if message.fuzzy:
+        return context.finding(
+            "fuzzy",
+            severity,
+            f"{what} '{unit.key}' is fuzzy: check the translation against the English, "
+            "then remove the fuzzy flag",
+            message.lineno,
+        )
+    if message.id != unit.text:
+        return context.finding(
+            "stale",
+            severity,
+            f"{what} '{unit.key}' translates an older English text; run `careloc update` "
+            "and review the translation",
+            message.lineno,
+        )
+    return None
+
+
+def _translated(message: Message) -> bool:
+    """Has a translation, as ``msgfmt`` counts it (first plural form non-empty)."""
+    string = message.string
+    if isinstance(string, (list, tuple)):
+        string = string[0] if string else ""
+    return bool(string)
+
+
+def translation_of(message: Message) -> str:
+    """The msgstr of ``message`` (the first form, should a plural entry appear)."""
+    string = message.string
+    if isinstance(string, (list, tuple)):
+        return str(string[0]) if string else ""
+    return str(string)
+
+
+def unknown_entry(message: Message, context: PoContext, *, obsolete: bool) -> Finding | None:
+    """``unknown-unit``: an active entry whose msgctxt is no unit of the source article.
+
+    It is never used; usually the source changed and ``careloc update`` will make
+    it obsolete. Obsolete (``#~``) entries of removed units are normal and kept
+    for reference: they are counted, not reported."""
+    if obsolete:
+        return None
+    return context.finding(
+        "unknown-unit",
+        WARNING,
+        f"entry msgctxt {message.context!r} is not a unit of article "
+        f"{context.article!r}; run `careloc update`",
+        message.lineno,
+    )

@@ -1,0 +1,347 @@
+"""The publish gate: for one locale and article, what may be published, and why not.
+
+``evaluate`` compares a locale's PO file with the *current* source article (not
+only the template), runs every check of ``pipeline.checks`` and decides
+(SPEC §5): a locale is publishable for an article only if every urgent-care
+warning unit passed and the rest meets the locale's completion minimum.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from babel.messages.catalog import Catalog, Message
+
+from pipeline.catalogs import load_po
+from pipeline.checks import (
+    ERROR,
+    WARNING,
+    Entry,
+    PoContext,
+    check_header,
+    check_translation,
+    entry_state,
+    read_header,
+    translation_of,
+    unknown_entry,
+)
+from pipeline.errors import ContentError
+from pipeline.model import Article, Finding, Unit, WarningBlock
+from pipeline.project import LocalePolicy, Project, parse_locale
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Entry counts of one PO file, as ``msgfmt --statistics`` counts them.
+
+    The header is not counted; an empty msgstr is untranslated even when marked
+    fuzzy; obsolete (``#~``) entries are counted apart, as msgfmt ignores them."""
+
+    total: int
+    translated: int
+    fuzzy: int
+    untranslated: int
+    obsolete: int
+
+    @classmethod
+    def of(cls, catalog: Catalog) -> Stats:
+        translated = fuzzy = untranslated = 0
+        for message in catalog:
+            if not message.id:
+                continue
+            if not translation_of(message):
+                untranslated += 1
+            elif message.fuzzy:
+                fuzzy += 1
+            else:
+                translated += 1
+        return cls(
+            translated + fuzzy + untranslated,
+            translated,
+            fuzzy,
+            untranslated,
+            len(catalog.obsolete),
+        )
+
+
+NO_STATS = Stats(0, 0, 0, 0, 0)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The gate's decision for one locale x article."""
+
+    policy: LocalePolicy
+    article: Article
+    findings: tuple[Finding, ...]
+    """Every finding for this PO (errors and warnings), with locale and article set."""
+    stats: Stats
+    translations: Mapping[str, str]
+    """msgctxt -> translation safe to publish; anything absent falls back to English."""
+    warnings_ok: bool
+    publishable: bool
+    reasons: tuple[str, ...]
+    """Short human reasons when not publishable: "warning symptoms/x: fuzzy"."""
+
+    @property
+    def locale(self) -> str:
+        """The locale as a BCP 47 tag."""
+        return self.policy.bcp47
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.is_error)
+
+
+@dataclass
+class _Tally:
+    """Findings as they are made, with what each is about (for reasons and warnings_ok)."""
+
+    findings: list[Finding] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    warning_errors: int = 0
+
+    def add(self, finding: Finding, subject: str, *, about_warning: bool = False) -> None:
+        self.findings.append(finding)
+        if finding.is_error:
+            reason = f"{subject}: {finding.code}"
+            if reason not in self.reasons:
+                self.reasons.append(reason)
+            if about_warning:
+                self.warning_errors += 1
+
+
+def is_english_variant(project: Project, code: str) -> bool:
+    """True if ``code`` is the source language in another region (en_GB for en)."""
+    source = project.config.source_locale
+    return parse_locale(code).language == parse_locale(source).language
+
+
+def evaluate(project: Project, policy: LocalePolicy, article: Article) -> Verdict:
+    """Check the PO of ``policy``'s locale for ``article`` and decide whether it may
+    be published. Never raises for bad PO content: that becomes findings."""
+    path = project.po_path(policy.code, article.id)
+    context = PoContext(
+        project.rel(path),
+        policy.bcp47,
+        article.id,
+        policy.code,
+        same_language=is_english_variant(project, policy.code),
+    )
+    tally = _Tally()
+    loaded = _load(project, path, context, tally)
+    if loaded is None:
+        return _verdict(policy, article, tally, NO_STATS, {})
+    catalog, text = loaded
+
+    for finding in check_header(read_header(text, context)):
+        tally.add(finding, "PO header")
+
+    translations: dict[str, str] = {}
+    lines: dict[str, int | None] = {}
+    entries = _by_context(catalog)
+    obsolete = {m.context: m for m in catalog.obsolete.values()}
+    for unit in article.units():
+        subject = f"{'warning' if unit.is_warning else 'unit'} {unit.key}"
+        message = _pick(entries.pop(unit.key, []), unit, context, tally, subject)
+        state = entry_state(unit, message, obsolete.get(unit.key), context)
+        if state is not None or message is None:
+            if state is not None:
+                tally.add(state, subject, about_warning=unit.is_warning)
+            continue
+        lines[unit.key] = message.lineno
+        entry = Entry(
+            unit, translation_of(message), context, message.lineno, tuple(message.user_comments)
+        )
+        found = check_translation(entry)
+        for finding in found:
+            tally.add(finding, subject, about_warning=unit.is_warning)
+        if not any(f.is_error for f in found):
+            translations[unit.key] = entry.translation
+    for messages in entries.values():
+        for message in messages:
+            unknown = unknown_entry(message, context, obsolete=False)
+            if unknown is not None:
+                tally.add(unknown, f"entry {message.context}")
+
+    for warning in article.warnings():
+        count = item_count(warning, translations, lines, context)
+        if count is not None:
+            tally.add(count, f"warning {warning.lead.key}", about_warning=True)
+    completion_finding = completion(article, translations, policy, context)
+    if completion_finding is not None:
+        tally.add(completion_finding, "completion")
+
+    # -- clinician review sign-off (SPEC §5) ------------------------------------------------
+    # ``pipeline.review`` plugs in here: with ``policy.require_review`` every warning
+    # unit needs a valid sign-off for exactly this source text and translation.
+    if policy.require_review:
+        for finding in review_findings(project, policy, article, translations, context):
+            tally.add(finding, "review", about_warning=True)
+
+    return _verdict(policy, article, tally, Stats.of(catalog), translations)
+
+
+def evaluate_all(project: Project, codes: list[str] | None = None) -> list[Verdict]:
+    """The verdict for every configured locale (or ``codes``) x article, sorted by
+    locale then article."""
+    wanted = set(project.target_locales(codes))
+    policies = sorted((p for p in project.config.locales if p.code in wanted), key=_by_code)
+    articles = sorted(project.articles, key=lambda a: a.id)
+    return [evaluate(project, policy, article) for policy in policies for article in articles]
+
+
+def _by_code(policy: LocalePolicy) -> str:
+    return policy.code
+
+
+# -- the conditions ---------------------------------------------------------------------
+def item_count(
+    warning: WarningBlock,
+    translations: Mapping[str, str],
+    lines: Mapping[str, int | None],
+    context: PoContext,
+) -> Finding | None:
+    """``item-count``: a warning's red-flag list must keep every item, each distinct.
+
+    A missing or unusable item, or two items translated the same (a pasted
+    duplicate), leaves the reader a shorter list of danger signs than the
+    English has."""
+    expected = len(warning.red_flags)
+    usable = [translations[u.key] for u in warning.red_flags if u.key in translations]
+    distinct = {" ".join(t.split()).casefold() for t in usable}
+    if len(distinct) == expected:
+        return None
+    if len(usable) < expected:
+        missing = [u.key.rsplit("/", 1)[-1] for u in warning.red_flags if u.key not in translations]
+        detail = f"{len(usable)} usable translation(s); not usable: {', '.join(missing)}"
+    else:
+        detail = f"only {len(distinct)} different translations (items repeat)"
+    return context.finding(
+        "item-count",
+        ERROR,
+        f"urgent-care warning '{warning.lead.key}' has {expected} red-flag item(s) in the "
+        f"English but {detail}",
+        lines.get(warning.lead.key),
+    )
+
+
+def completion(
+    article: Article, translations: Mapping[str, str], policy: LocalePolicy, context: PoContext
+) -> Finding | None:
+    """``completion``: enough of the non-warning text must be translated.
+
+    Counts the units that are translated, not fuzzy, current and free of errors
+    against ``min_completion`` of ``locales/locales.yaml``; the others fall back
+    to English. (Urgent-care warnings always need every unit.)"""
+    units = [u for u in article.units() if not u.is_warning]
+    if not units:
+        return None
+    done = sum(1 for u in units if u.key in translations)
+    if done * 100 >= policy.min_completion * len(units):
+        return None
+    return context.finding(
+        "completion",
+        ERROR,
+        f"{done} of {len(units)} non-warning units ({100 * done / len(units):.0f}%) are "
+        f"translated and usable; locales/locales.yaml asks for {policy.min_completion:g}% "
+        f"for {policy.code}",
+    )
+
+
+def review_findings(
+    project: Project,
+    policy: LocalePolicy,
+    article: Article,
+    translations: Mapping[str, str],
+    context: PoContext,
+) -> Iterator[Finding]:
+    """Findings for urgent-care warning units without a valid clinician sign-off.
+
+    Not implemented yet: ``require_review: true`` adds no finding until
+    ``pipeline.review`` provides the sign-off records."""
+    return iter(())
+
+
+# -- helpers ----------------------------------------------------------------------------
+def _load(
+    project: Project, path: Path, context: PoContext, tally: _Tally
+) -> tuple[Catalog, str] | None:
+    if not path.exists():
+        tally.add(
+            context.finding(
+                "missing-po",
+                ERROR,
+                f"no PO file for locale {context.code!r} and article {context.article!r}; "
+                "run `careloc update`",
+            ),
+            "PO file",
+            about_warning=True,
+        )
+        return None
+    try:
+        catalog = load_po(project, path)
+        text = path.read_bytes().decode("utf-8")
+    except ContentError as exc:
+        for finding in exc.findings:
+            tally.add(
+                replace(finding, locale=context.locale, article=context.article),
+                "PO file",
+                about_warning=True,
+            )
+        return None
+    return catalog, text
+
+
+def _by_context(catalog: Catalog) -> dict[str | None, list[Message]]:
+    entries: dict[str | None, list[Message]] = {}
+    for message in catalog:
+        if message.id:
+            entries.setdefault(message.context, []).append(message)
+    return entries
+
+
+def _pick(
+    messages: list[Message], unit: Unit, context: PoContext, tally: _Tally, subject: str
+) -> Message | None:
+    """The entry for ``unit`` among those with its msgctxt (the one for the current
+    English if there are several; the others are reported and ignored)."""
+    if not messages:
+        return None
+    chosen = next((m for m in messages if m.id == unit.text), messages[0])
+    for other in messages:
+        if other is not chosen:
+            tally.add(
+                context.finding(
+                    "duplicate-unit",
+                    ERROR if unit.is_warning else WARNING,
+                    f"second entry for unit '{unit.key}' (another msgid); it is ignored: remove it",
+                    other.lineno,
+                ),
+                subject,
+                about_warning=unit.is_warning,
+            )
+    return chosen
+
+
+def _verdict(
+    policy: LocalePolicy,
+    article: Article,
+    tally: _Tally,
+    stats: Stats,
+    translations: dict[str, str],
+) -> Verdict:
+    findings = tuple(tally.findings)
+    publishable = not any(f.is_error for f in findings)
+    return Verdict(
+        policy=policy,
+        article=article,
+        findings=findings,
+        stats=stats,
+        translations=dict(translations),
+        warnings_ok=tally.warning_errors == 0,
+        publishable=publishable,
+        reasons=tuple(tally.reasons),
+    )
