@@ -19,6 +19,7 @@ Severities are graded like translate-toolkit's checks:
 
 from __future__ import annotations
 
+import gettext
 import re
 import unicodedata
 from collections import Counter
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 
 from babel.messages.catalog import Message
 from babel.messages.plurals import get_plural
+from babel.messages.pofile import unescape
 
 from pipeline.model import Finding, FindingSeverity, Location, Unit
 
@@ -357,28 +359,34 @@ def header_language(header: Header) -> Iterator[Finding]:
         )
 
 
-def _plural_expr(expr: str) -> str:
-    expr = re.sub(r"\s+", "", expr).rstrip(";")
-    while expr.startswith("(") and expr.endswith(")") and _balanced(expr[1:-1]):
-        expr = expr[1:-1]
-    return expr
+def _partition(expr: str) -> list[int] | None:
+    """The plural form ``expr`` picks for n = 0..1000, as ``gettext`` evaluates it;
+    None if it is not a valid gettext plural expression."""
+    try:
+        pick = gettext.c2py(expr)
+        return [pick(n) for n in range(1001)]
+    except (ValueError, SyntaxError, RecursionError, ZeroDivisionError):
+        return None
 
 
-def _balanced(expr: str) -> bool:
-    depth = 0
-    for ch in expr:
-        depth += {"(": 1, ")": -1}.get(ch, 0)
-        if depth < 0:
+def _same_partition(a: list[int], b: list[int]) -> bool:
+    """True if both formulas group the numbers the same way, whatever the form indexes."""
+    mapping: dict[int, int] = {}
+    reverse: dict[int, int] = {}
+    for x, y in zip(a, b, strict=True):
+        if mapping.setdefault(x, y) != y or reverse.setdefault(y, x) != x:
             return False
-    return depth == 0
+    return True
 
 
 def header_plural_forms(header: Header) -> Iterator[Finding]:
     """``Plural-Forms`` must agree with the CLDR plural rules of the locale.
 
-    A wrong ``nplurals`` makes ``msgfmt`` and every PO editor offer the wrong
-    number of plural forms (an error); a differently written but possibly
-    equivalent formula is a warning."""
+    A wrong ``nplurals`` or a formula that is not valid makes ``msgfmt`` and
+    every PO editor offer the wrong plural forms (an error). A formula written
+    differently but grouping the numbers 0..1000 the same way is fine (GNU and
+    Babel number Arabic's forms differently); one that groups them differently
+    is a warning."""
     ctx = header.context
     value = header.get("Plural-Forms")
     try:
@@ -408,13 +416,23 @@ def header_plural_forms(header: Header) -> Iterator[Finding]:
             f"plural form(s) in CLDR: '{want}'",
             line,
         )
-    elif _plural_expr(match.group(2)) != _plural_expr(expected.plural_expr):
-        yield ctx.finding(
-            "header-plural-forms",
-            WARNING,
-            f"plural formula differs from CLDR's '{want}'",
-            line,
-        )
+    else:
+        ours, theirs = _partition(match.group(2)), _partition(expected.plural_expr)
+        if ours is None or any(not 0 <= form < expected.num_plurals for form in ours):
+            yield ctx.finding(
+                "header-plural-forms",
+                ERROR,
+                f"'plural={match.group(2)}' is not a valid formula for "
+                f"{expected.num_plurals} plural form(s); CLDR says '{want}'",
+                line,
+            )
+        elif theirs is not None and not _same_partition(ours, theirs):
+            yield ctx.finding(
+                "header-plural-forms",
+                WARNING,
+                f"plural formula groups numbers differently from CLDR's '{want}'",
+                line,
+            )
 
 
 def header_charset(header: Header) -> Iterator[Finding]:
@@ -451,27 +469,38 @@ HEADER_CHECKS: tuple[Callable[[Header], Iterator[Finding]], ...] = (
 
 
 def read_header(text: str, context: PoContext) -> Header:
-    """Locate the header fields of a PO text (the first entry, ``msgid ""``)."""
-    fields: dict[str, str] = {}
-    lines: dict[str, int] = {}
-    in_header = False
+    """Locate the header fields of a PO text (the msgstr of its first entry, ``msgid ""``),
+    following fields that a writer wrapped over several lines."""
+    pieces: list[tuple[int, str]] = []
+    started = False
     for lineno, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
-        if not in_header:
-            if line.startswith("msgstr"):
-                in_header = True
-                line = line[len("msgstr") :].strip()
-            elif line.startswith("msgid") and line != 'msgid ""':
+        if not started:
+            if line.startswith("msgstr "):
+                started = True
+                line = line[len("msgstr ") :].strip()
+            elif line.startswith("msgid ") and line != 'msgid ""':
                 break
             else:
                 continue
-        if not line.startswith('"'):
+        if not (line.startswith('"') and line.endswith('"') and len(line) >= 2):
             break
-        for field in line.strip('"').split("\\n"):
-            name, sep, value = field.partition(":")
+        pieces.append((lineno, unescape(line)))
+    fields: dict[str, str] = {}
+    lines: dict[str, int] = {}
+    current: tuple[int, str] | None = None
+    for lineno, piece in pieces:
+        for part in piece.splitlines(keepends=True):
+            start, buffer = current if current is not None else (lineno, "")
+            buffer += part
+            if not buffer.endswith("\n"):
+                current = (start, buffer)
+                continue
+            current = None
+            name, sep, value = buffer.partition(":")
             if sep and re.fullmatch(r"[A-Za-z][\w-]*", name.strip()):
-                fields[name.strip().lower()] = value.strip()
-                lines[name.strip().lower()] = lineno
+                fields.setdefault(name.strip().lower(), value.strip())
+                lines.setdefault(name.strip().lower(), start)
     return Header(fields, lines, context)
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from pipeline import __version__, catalogs
+from pipeline import __version__, catalogs, gate, report
 from pipeline.errors import CarelocError
 from pipeline.model import Finding
 from pipeline.project import Project
@@ -70,6 +70,24 @@ def cmd_update(project: Project, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(project: Project, args: argparse.Namespace) -> int:
+    """Check the source and every PO file, and apply the publish gate.
+
+    Exit 1 if an error concerns the source or a published locale; a draft
+    locale's errors are reported but do not fail."""
+    result = gate.check_project(project, args.locale)
+    sys.stdout.write(report.format_check(result, args.format))
+    print(report.check_summary_line(result), file=sys.stderr)
+    return 0 if result.ok else 1
+
+
+def cmd_status(project: Project, args: argparse.Namespace) -> int:
+    """Show translation progress and the gate's verdict per locale and article."""
+    verdicts = gate.evaluate_all(project, args.locale)
+    sys.stdout.write(report.format_status(verdicts, args.format))
+    return 0
+
+
 # -- parser ----------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
@@ -99,10 +117,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("init", cmd_init, "create PO files for a new locale")
     p.add_argument("locale", help="gettext locale name, e.g. es, pt_BR, zh_Hans")
     p = add("update", cmd_update, "merge templates into PO files")
-    p.add_argument(
-        "--locale", action="append", metavar="L", help="only this locale (repeatable)"
-    )
+    p.add_argument("--locale", action="append", metavar="L", help="only this locale (repeatable)")
     p.add_argument("--check", action="store_true", help="write nothing; exit 1 if out of date")
+    p = add("check", cmd_check, "check PO files and apply the publish gate")
+    p.add_argument("--locale", action="append", metavar="L", help="only this locale (repeatable)")
+    p.add_argument("--format", choices=report.FINDING_FORMATS, default="text", help="output format")
+    p = add("status", cmd_status, "translation progress and publishability per locale")
+    p.add_argument("--locale", action="append", metavar="L", help="only this locale (repeatable)")
+    p.add_argument("--format", choices=report.STATUS_FORMATS, default="text", help="output format")
     return parser
 
 

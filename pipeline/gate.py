@@ -197,6 +197,50 @@ def _by_code(policy: LocalePolicy) -> str:
     return policy.code
 
 
+@dataclass(frozen=True)
+class CheckResult:
+    """Everything ``careloc check`` found: source problems, or a verdict per locale x article."""
+
+    source_findings: tuple[Finding, ...]
+    verdicts: tuple[Verdict, ...]
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return self.source_findings + tuple(f for v in self.verdicts for f in v.findings)
+
+    @property
+    def blocking(self) -> tuple[Finding, ...]:
+        """The errors that fail a run: about the source or a ``published`` locale;
+        a draft locale's errors are reported but do not fail."""
+        return tuple(f for f in self.findings if self.is_blocking(f))
+
+    def is_blocking(self, finding: Finding) -> bool:
+        if not finding.is_error:
+            return False
+        if finding.locale is None:
+            return True
+        return any(v.policy.published and v.locale == finding.locale for v in self.verdicts)
+
+    @property
+    def ok(self) -> bool:
+        return not self.blocking
+
+
+def check_project(project: Project, codes: list[str] | None = None) -> CheckResult:
+    """Validate the source and the locale policy, then run the gate on every locale
+    (or ``codes``) x article. Invalid source is reported, not raised; an unknown
+    locale in ``codes`` raises ``UsageError``."""
+    source: list[Finding] = []
+    for load in (lambda: project.config, lambda: project.articles):
+        try:
+            load()
+        except ContentError as exc:
+            source.extend(exc.findings)
+    if source:
+        return CheckResult(tuple(source), ())
+    return CheckResult((), tuple(evaluate_all(project, codes)))
+
+
 # -- the conditions ---------------------------------------------------------------------
 def item_count(
     warning: WarningBlock,
@@ -333,7 +377,16 @@ def _verdict(
     stats: Stats,
     translations: dict[str, str],
 ) -> Verdict:
-    findings = tuple(tally.findings)
+    # Findings in file order; those about the whole file (no line) last.
+    findings = tuple(
+        sorted(
+            tally.findings,
+            key=lambda f: (
+                f.location is None or f.location.line is None,
+                (f.location and f.location.line) or 0,
+            ),
+        )
+    )
     publishable = not any(f.is_error for f in findings)
     return Verdict(
         policy=policy,
