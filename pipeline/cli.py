@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from pipeline import __version__, catalogs, gate, report
+from pipeline import build as site
 from pipeline.errors import CarelocError
 from pipeline.model import Finding
 from pipeline.project import Project
@@ -70,6 +71,14 @@ def cmd_update(project: Project, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_build(project: Project, args: argparse.Namespace) -> int:
+    """Export HTML and JSON for the source and every locale that passes the gate."""
+    result = site.build(project, args.out, project.target_locales(args.locale))
+    _print_findings(result.findings)
+    print("\n".join(result.summary()))
+    return 1 if result.failed else 0
+
+
 def cmd_check(project: Project, args: argparse.Namespace) -> int:
     """Check the source and every PO file, and apply the publish gate.
 
@@ -119,6 +128,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("update", cmd_update, "merge templates into PO files")
     p.add_argument("--locale", action="append", metavar="L", help="only this locale (repeatable)")
     p.add_argument("--check", action="store_true", help="write nothing; exit 1 if out of date")
+    p = add("build", cmd_build, "export per-locale HTML and JSON to dist/")
+    p.add_argument(
+        "--out", type=Path, metavar="DIR", help="output directory (default: <project>/dist)"
+    )
+    p.add_argument(
+        "--locale", action="append", metavar="L", help="only this target locale (repeatable)"
+    )
     p = add("check", cmd_check, "check PO files and apply the publish gate")
     p.add_argument("--locale", action="append", metavar="L", help="only this locale (repeatable)")
     p.add_argument("--format", choices=report.FINDING_FORMATS, default="text", help="output format")

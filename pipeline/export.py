@@ -1,0 +1,399 @@
+"""Render one article in one locale as an HTML page and a JSON bundle (pure functions).
+
+``Renderer.render(article, code, translations, alternates)`` depends on nothing but its
+arguments and the packaged templates and interface strings, so pages can be cached by
+content or rendered in parallel. Translations are untrusted: HTML goes through Jinja2
+with autoescaping, and nothing a translation contains is ever emitted as markup.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from babel import Locale
+from babel.dates import format_date
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup, escape
+
+from pipeline.model import Article, ListBlock, Paragraph, Severity, Unit, WarningBlock
+from pipeline.project import parse_locale, to_bcp47
+from pipeline.ui import UiStrings, load_ui
+
+BUNDLE_SCHEMA = "bundle"
+
+
+# -- the page model: what a reader of one locale sees, built once for HTML and JSON ---------
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A unit's text in the page's language, or English with ``fallback`` set."""
+
+    key: str
+    text: str
+    fallback: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    id: str
+    text: Text
+
+
+@dataclass(frozen=True, slots=True)
+class ParagraphView:
+    id: str
+    text: Text
+    type: str = "paragraph"
+
+
+@dataclass(frozen=True, slots=True)
+class ListView:
+    id: str
+    items: tuple[Item, ...]
+    type: str = "list"
+
+
+@dataclass(frozen=True, slots=True)
+class CardView:
+    """An urgent-care warning as a care card."""
+
+    id: str
+    severity: str
+    lead: Text
+    red_flags: tuple[Item, ...]
+    type: str = "warning"
+
+    @property
+    def emergency(self) -> bool:
+        return self.severity == Severity.EMERGENCY.value
+
+
+BlockView = ParagraphView | ListView | CardView
+
+
+@dataclass(frozen=True, slots=True)
+class SectionView:
+    id: str
+    heading: Text | None
+    blocks: tuple[BlockView, ...]
+
+    @property
+    def body(self) -> tuple[BlockView, ...]:
+        """The blocks shown in place: emergency cards are lifted to the top of the page."""
+        return tuple(b for b in self.blocks if not (isinstance(b, CardView) and b.emergency))
+
+
+@dataclass(frozen=True, slots=True)
+class Alternate:
+    """Another language version of the same article, for ``hreflang`` links."""
+
+    code: str
+    bcp47: str
+    name: str
+    dir: str
+    href: str
+
+
+@dataclass(frozen=True)
+class Page:
+    article: str
+    code: str
+    lang: str
+    dir: str
+    source_lang: str
+    source_dir: str
+    title: Text
+    category: Text | None
+    published: str
+    published_text: str
+    sections: tuple[SectionView, ...]
+    alternates: tuple[Alternate, ...]
+    x_default: str
+    ui: UiStrings = field(repr=False)
+
+    @property
+    def cards(self) -> list[CardView]:
+        return [b for s in self.sections for b in s.blocks if isinstance(b, CardView)]
+
+    @property
+    def emergency_cards(self) -> list[CardView]:
+        return [c for c in self.cards if c.emergency]
+
+    @property
+    def fallback(self) -> list[str]:
+        """msgctxt keys shown in English, sorted."""
+        texts = [self.title, self.category] if self.category else [self.title]
+        for section in self.sections:
+            texts.extend([section.heading] if section.heading else [])
+            for block in section.blocks:
+                if isinstance(block, ParagraphView):
+                    texts.append(block.text)
+                elif isinstance(block, ListView):
+                    texts.extend(i.text for i in block.items)
+                else:
+                    texts.extend([block.lead, *(i.text for i in block.red_flags)])
+        return sorted(t.key for t in texts if t.fallback)
+
+
+def page_path(code: str, article_id: str, suffix: str) -> str:
+    """Where a page lives in the output directory: ``<bcp47>/<article-id>.<suffix>``."""
+    return f"{to_bcp47(code)}/{article_id}.{suffix}"
+
+
+def _direction(locale: Locale) -> str:
+    return "rtl" if locale.text_direction == "rtl" else "ltr"
+
+
+def autonym(code: str) -> str:
+    """The language's name in itself (``español``, ``العربية``), from CLDR."""
+    locale = parse_locale(code)
+    return str(locale.get_display_name(locale))
+
+
+def build_page(
+    article: Article,
+    code: str,
+    translations: Mapping[str, str],
+    alternates: Sequence[str],
+) -> Page:
+    """The page model of ``article`` in locale ``code``; ``alternates`` are the locale codes
+    exported for this article (the source among them), in the order links should appear."""
+    source = article.source_locale
+    locale = parse_locale(code)
+    is_source = code == source
+
+    def text(unit: Unit) -> Text:
+        if is_source:
+            return Text(unit.key, unit.text, False)
+        translated = translations.get(unit.key)
+        if translated:
+            return Text(unit.key, translated, False)
+        return Text(unit.key, unit.text, True)
+
+    def item(unit: Unit) -> Item:
+        return Item(unit.key.rsplit("/", 1)[1], text(unit))
+
+    sections = []
+    for section in article.sections:
+        blocks: list[BlockView] = []
+        for block in section.blocks:
+            if isinstance(block, Paragraph):
+                blocks.append(ParagraphView(block.id, text(block.unit)))
+            elif isinstance(block, ListBlock):
+                blocks.append(ListView(block.id, tuple(item(u) for u in block.items)))
+            elif isinstance(block, WarningBlock):
+                blocks.append(
+                    CardView(
+                        block.id,
+                        block.severity.value,
+                        text(block.lead),
+                        tuple(item(u) for u in block.red_flags),
+                    )
+                )
+        heading = text(section.heading) if section.heading else None
+        sections.append(SectionView(section.id, heading, tuple(blocks)))
+
+    links = tuple(
+        Alternate(
+            alt,
+            to_bcp47(alt),
+            autonym(alt),
+            _direction(parse_locale(alt)),
+            "../" + page_path(alt, article.id, "html"),
+        )
+        for alt in alternates
+    )
+    return Page(
+        article=article.id,
+        code=code,
+        lang=to_bcp47(code),
+        dir=_direction(locale),
+        source_lang=to_bcp47(source),
+        source_dir=_direction(parse_locale(source)),
+        title=text(article.title),
+        category=text(article.category) if article.category else None,
+        published=article.published.isoformat(),
+        published_text=format_date(article.published, format="long", locale=locale),
+        sections=tuple(sections),
+        alternates=links,
+        x_default="../" + page_path(source, article.id, "html"),
+        ui=load_ui(code, source),
+    )
+
+
+# -- JSON --------------------------------------------------------------------------------
+def bundle(page: Page) -> dict[str, Any]:
+    """The JSON bundle of a page (see ``schemas/bundle.schema.json``)."""
+
+    def item(i: Item) -> dict[str, str]:
+        return {"id": i.id, "key": i.text.key, "text": i.text.text}
+
+    def block(b: BlockView) -> dict[str, Any]:
+        if isinstance(b, ParagraphView):
+            return {"type": b.type, "id": b.id, "key": b.text.key, "text": b.text.text}
+        if isinstance(b, ListView):
+            return {"type": b.type, "id": b.id, "items": [item(i) for i in b.items]}
+        return {
+            "type": b.type,
+            "id": b.id,
+            "severity": b.severity,
+            "lead": {"key": b.lead.key, "text": b.lead.text},
+            "red_flags": [item(i) for i in b.red_flags],
+        }
+
+    return {
+        "article": page.article,
+        "locale": page.lang,
+        "source_locale": page.source_lang,
+        "dir": page.dir,
+        "title": page.title.text,
+        "published": page.published,
+        "category": page.category.text if page.category else None,
+        "sections": [
+            {
+                "id": s.id,
+                "heading": s.heading.text if s.heading else None,
+                "blocks": [block(b) for b in s.blocks],
+            }
+            for s in page.sections
+        ],
+        "warnings": [
+            {
+                "id": c.id,
+                "severity": c.severity,
+                "lead": c.lead.text,
+                "items": [i.text.text for i in c.red_flags],
+            }
+            for c in page.cards
+        ],
+        "fallback": page.fallback,
+    }
+
+
+def dump_json(data: Any) -> bytes:
+    """The one JSON layout careloc writes: UTF-8, indented, sorted keys, final newline."""
+    return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
+
+
+def script_json(data: Any) -> Markup:
+    """JSON safe inside ``<script>``: ``<``, ``>`` and ``&`` escaped so that no text can
+    close the element or open a comment."""
+    text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
+    for char, escaped in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e")):
+        text = text.replace(char, escaped)
+    return Markup(text)
+
+
+def json_ld(page: Page) -> dict[str, Any]:
+    """schema.org ``MedicalWebPage`` metadata about the condition the article covers."""
+    return {
+        "@context": "https://schema.org",
+        "@type": "MedicalWebPage",
+        "inLanguage": page.lang,
+        "name": page.title.text,
+        "headline": page.title.text,
+        "datePublished": page.published,
+        "about": {"@type": "MedicalCondition", "name": page.title.text},
+        "audience": {"@type": "PeopleAudience", "audienceType": "Patient"},
+    }
+
+
+# -- HTML --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RenderedPage:
+    """What the build writes for one locale x article, and what it verifies."""
+
+    code: str
+    article: str
+    html: bytes
+    json: bytes
+    bundle: dict[str, Any]
+    page: Page = field(repr=False)
+
+    @property
+    def html_path(self) -> str:
+        return page_path(self.code, self.article, "html")
+
+    @property
+    def json_path(self) -> str:
+        return page_path(self.code, self.article, "json")
+
+
+class Renderer:
+    """Jinja2 templates, loaded once, turned into pages."""
+
+    def __init__(self) -> None:
+        self.env = Environment(
+            loader=PackageLoader("pipeline", "templates"),
+            autoescape=True,
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.article_template = self.env.get_template("article.html.j2")
+        self.index_template = self.env.get_template("index.html.j2")
+
+    def render(
+        self,
+        article: Article,
+        code: str,
+        translations: Mapping[str, str],
+        alternates: Sequence[str],
+    ) -> RenderedPage:
+        """HTML and JSON of ``article`` in ``code``; ``translations`` maps msgctxt to a
+        translation safe to publish (absent units are shown in English)."""
+        page = build_page(article, code, translations, alternates)
+        data = bundle(page)
+        html = self.article_template.render(
+            page=page, ui=_ui_filler(page), json_ld=script_json(json_ld(page))
+        )
+        return RenderedPage(code, article.id, html.encode(), dump_json(data), data, page)
+
+    def render_index(self, articles: Sequence[tuple[Article, Sequence[str]]]) -> bytes:
+        """``index.html``: for each article, links to every language it was exported in."""
+        entries = []
+        source = "en"
+        for article, codes in articles:
+            source = article.source_locale
+            links = [
+                Alternate(
+                    c,
+                    to_bcp47(c),
+                    autonym(c),
+                    _direction(parse_locale(c)),
+                    page_path(c, article.id, "html"),
+                )
+                for c in codes
+            ]
+            entries.append((article, links))
+        ui = load_ui(source, source)
+        html = self.index_template.render(
+            lang=to_bcp47(source),
+            dir=_direction(parse_locale(source)),
+            title=ui["index-title"].text,
+            entries=entries,
+        )
+        return html.encode()
+
+
+def _ui_filler(page: Page) -> Any:
+    """``ui(key, **markup)`` for templates: the interface string, escaped, with its
+    placeholders replaced by the given markup, marked ``lang`` if shown in English."""
+
+    def ui(key: str, **values: Markup) -> Markup:
+        text = page.ui[key]
+        out = Markup("").join(
+            escape(values[piece]) if is_placeholder else escape(piece)
+            for piece, is_placeholder in text.pieces()
+        )
+        if text.fallback and page.lang != page.source_lang:
+            attrs = (
+                Markup(' dir="{}"').format(page.source_dir) if page.dir != page.source_dir else ""
+            )
+            return Markup('<span lang="{}"{}>{}</span>').format(page.source_lang, attrs, out)
+        return out
+
+    return ui
