@@ -59,7 +59,8 @@ _SCRIPT_URL = re.compile(
     r"\b(?:j\s*a\s*v\s*a\s*s\s*c\s*r\s*i\s*p\s*t|v\s*b\s*s\s*c\s*r\s*i\s*p\s*t|data)\s*:",
     re.IGNORECASE,
 )
-_EVENT_ATTR = re.compile(r"\bon[a-z]+\s*=", re.IGNORECASE)
+# An event-handler attribute: ``onerror=`` or ``onclick = "``, not French "onze = once".
+_EVENT_ATTR = re.compile(r"\bon[a-z]+(?:=|\s*=\s*[\"'`])", re.IGNORECASE)
 _ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]*|#\d+|#[xX][0-9A-Fa-f]+);")
 _URL = re.compile(r"(?:\b(?:https?|ftp)://|\bwww\.|\bmailto:)[^\s<>\"'«»]+", re.IGNORECASE)
 _URL_TAIL = ".,;:!?)]}»\"'。，、；：！？"
@@ -324,6 +325,8 @@ class Header:
     fields: dict[str, str]
     lines: dict[str, int]
     context: PoContext
+    start: int | None = None
+    """The line of the header's ``msgstr``: where a missing field belongs."""
 
     def get(self, name: str) -> str | None:
         return self.fields.get(name.lower())
@@ -348,7 +351,7 @@ def header_language(header: Header) -> Iterator[Finding]:
             "header-language",
             ERROR,
             f"no 'Language' header; it should be 'Language: {ctx.code}'",
-            header.line("Content-Type"),
+            header.start,
         )
     elif not _same_locale(value, ctx.code):
         yield ctx.finding(
@@ -399,7 +402,7 @@ def header_plural_forms(header: Header) -> Iterator[Finding]:
             "header-plural-forms",
             WARNING,
             f"no 'Plural-Forms' header; CLDR says '{want}'",
-            header.line("Content-Type"),
+            header.start,
         )
         return
     match = re.fullmatch(r"\s*nplurals\s*=\s*(\d+)\s*;\s*plural\s*=\s*(.+?)\s*;?\s*", value)
@@ -447,7 +450,7 @@ def header_charset(header: Header) -> Iterator[Finding]:
             "header-charset",
             ERROR,
             "no 'Content-Type' header; it should be 'text/plain; charset=UTF-8'",
-            header.line("Language"),
+            header.start,
         )
         return
     match = re.search(r"charset\s*=\s*([\w.:-]+)", value, re.IGNORECASE)
@@ -473,11 +476,13 @@ def read_header(text: str, context: PoContext) -> Header:
     following fields that a writer wrapped over several lines."""
     pieces: list[tuple[int, str]] = []
     started = False
+    start: int | None = None
     for lineno, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         if not started:
             if line.startswith("msgstr "):
                 started = True
+                start = lineno
                 line = line[len("msgstr ") :].strip()
             elif line.startswith("msgid ") and line != 'msgid ""':
                 break
@@ -491,17 +496,17 @@ def read_header(text: str, context: PoContext) -> Header:
     current: tuple[int, str] | None = None
     for lineno, piece in pieces:
         for part in piece.splitlines(keepends=True):
-            start, buffer = current if current is not None else (lineno, "")
+            first, buffer = current if current is not None else (lineno, "")
             buffer += part
             if not buffer.endswith("\n"):
-                current = (start, buffer)
+                current = (first, buffer)
                 continue
             current = None
             name, sep, value = buffer.partition(":")
             if sep and re.fullmatch(r"[A-Za-z][\w-]*", name.strip()):
                 fields.setdefault(name.strip().lower(), value.strip())
-                lines.setdefault(name.strip().lower(), start)
-    return Header(fields, lines, context)
+                lines.setdefault(name.strip().lower(), first)
+    return Header(fields, lines, context, start)
 
 
 def check_header(header: Header) -> list[Finding]:
@@ -577,14 +582,12 @@ def translation_of(message: Message) -> str:
     return str(string)
 
 
-def unknown_entry(message: Message, context: PoContext, *, obsolete: bool) -> Finding | None:
+def unknown_entry(message: Message, context: PoContext) -> Finding:
     """``unknown-unit``: an active entry whose msgctxt is no unit of the source article.
 
     It is never used; usually the source changed and ``careloc update`` will make
-    it obsolete. Obsolete (``#~``) entries of removed units are normal and kept
-    for reference: they are counted, not reported."""
-    if obsolete:
-        return None
+    it obsolete. (Obsolete ``#~`` entries of removed units are normal and kept
+    for reference: they are counted, not reported.)"""
     return context.finding(
         "unknown-unit",
         WARNING,

@@ -14,7 +14,6 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
 
-from pipeline.catalogs import load_po
 from pipeline.checks import (
     ERROR,
     WARNING,
@@ -29,6 +28,7 @@ from pipeline.checks import (
 )
 from pipeline.errors import ContentError
 from pipeline.model import Article, Finding, Unit, WarningBlock
+from pipeline.pofile import read_po
 from pipeline.project import LocalePolicy, Project, parse_locale
 
 
@@ -139,33 +139,7 @@ def evaluate(project: Project, policy: LocalePolicy, article: Article) -> Verdic
     for finding in check_header(read_header(text, context)):
         tally.add(finding, "PO header")
 
-    translations: dict[str, str] = {}
-    lines: dict[str, int | None] = {}
-    entries = _by_context(catalog)
-    obsolete = {m.context: m for m in catalog.obsolete.values()}
-    for unit in article.units():
-        subject = f"{'warning' if unit.is_warning else 'unit'} {unit.key}"
-        message = _pick(entries.pop(unit.key, []), unit, context, tally, subject)
-        state = entry_state(unit, message, obsolete.get(unit.key), context)
-        if state is not None or message is None:
-            if state is not None:
-                tally.add(state, subject, about_warning=unit.is_warning)
-            continue
-        lines[unit.key] = message.lineno
-        entry = Entry(
-            unit, translation_of(message), context, message.lineno, tuple(message.user_comments)
-        )
-        found = check_translation(entry)
-        for finding in found:
-            tally.add(finding, subject, about_warning=unit.is_warning)
-        if not any(f.is_error for f in found):
-            translations[unit.key] = entry.translation
-    for messages in entries.values():
-        for message in messages:
-            unknown = unknown_entry(message, context, obsolete=False)
-            if unknown is not None:
-                tally.add(unknown, f"entry {message.context}")
-
+    translations, lines = _check_units(article, catalog, context, tally)
     for warning in article.warnings():
         count = item_count(warning, translations, lines, context)
         if count is not None:
@@ -313,6 +287,7 @@ def review_findings(
 def _load(
     project: Project, path: Path, context: PoContext, tally: _Tally
 ) -> tuple[Catalog, str] | None:
+    """The parsed PO and its text; None (with findings) if it is missing or unreadable."""
     if not path.exists():
         tally.add(
             context.finding(
@@ -326,8 +301,16 @@ def _load(
         )
         return None
     try:
-        catalog = load_po(project, path)
-        text = path.read_bytes().decode("utf-8")
+        project.inside(path)
+        data = path.read_bytes()
+        catalog = read_po(data, context.path)
+    except OSError as exc:
+        tally.add(
+            context.finding("unreadable", ERROR, exc.strerror or str(exc)),
+            "PO file",
+            about_warning=True,
+        )
+        return None
     except ContentError as exc:
         for finding in exc.findings:
             tally.add(
@@ -336,7 +319,39 @@ def _load(
                 about_warning=True,
             )
         return None
-    return catalog, text
+    # read_po has checked that the bytes are UTF-8.
+    return catalog, data.decode("utf-8")
+
+
+def _check_units(
+    article: Article, catalog: Catalog, context: PoContext, tally: _Tally
+) -> tuple[dict[str, str], dict[str, int | None]]:
+    """Check every unit's entry; return the usable translations and each entry's line."""
+    translations: dict[str, str] = {}
+    lines: dict[str, int | None] = {}
+    entries = _by_context(catalog)
+    obsolete = {m.context: m for m in catalog.obsolete.values()}
+    for unit in article.units():
+        subject = f"{'warning' if unit.is_warning else 'unit'} {unit.key}"
+        message = _pick(entries.pop(unit.key, []), unit, context, tally, subject)
+        state = entry_state(unit, message, obsolete.get(unit.key), context)
+        if state is not None:
+            tally.add(state, subject, about_warning=unit.is_warning)
+            continue
+        assert message is not None  # entry_state reports a missing entry
+        lines[unit.key] = message.lineno
+        entry = Entry(
+            unit, translation_of(message), context, message.lineno, tuple(message.user_comments)
+        )
+        found = check_translation(entry)
+        for finding in found:
+            tally.add(finding, subject, about_warning=unit.is_warning)
+        if not any(f.is_error for f in found):
+            translations[unit.key] = entry.translation
+    for messages in entries.values():
+        for message in messages:
+            tally.add(unknown_entry(message, context), f"entry {message.context}")
+    return translations, lines
 
 
 def _by_context(catalog: Catalog) -> dict[str | None, list[Message]]:
@@ -370,6 +385,12 @@ def _pick(
     return chosen
 
 
+def _file_order(finding: Finding) -> tuple[bool, int]:
+    """Findings in file order; those about the whole file (no line) last."""
+    line = finding.location.line if finding.location else None
+    return (line is None, line or 0)
+
+
 def _verdict(
     policy: LocalePolicy,
     article: Article,
@@ -377,16 +398,7 @@ def _verdict(
     stats: Stats,
     translations: dict[str, str],
 ) -> Verdict:
-    # Findings in file order; those about the whole file (no line) last.
-    findings = tuple(
-        sorted(
-            tally.findings,
-            key=lambda f: (
-                f.location is None or f.location.line is None,
-                (f.location and f.location.line) or 0,
-            ),
-        )
-    )
+    findings = tuple(sorted(tally.findings, key=_file_order))
     publishable = not any(f.is_error for f in findings)
     return Verdict(
         policy=policy,

@@ -1,0 +1,251 @@
+"""Every entry and header check, with real-language translations that pass and that fail."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from pipeline import checks
+from pipeline.checks import Entry, PoContext, check_header, check_translation, read_header
+from pipeline.model import Finding, Location, Severity, Unit, UnitKind
+
+DATA = Path(__file__).parent / "data" / "po"
+CONTEXT = PoContext("locales/es/LC_MESSAGES/a.po", "es", "numbness-of-the-legs", "es")
+
+
+def entry(
+    source: str,
+    translation: str,
+    *,
+    warning: bool = False,
+    locale: str = "es",
+    comments: tuple[str, ...] = (),
+) -> Entry:
+    unit = Unit(
+        key="symptoms/seek-immediate-help/fatigue" if warning else "symptoms/intro",
+        kind=UnitKind.RED_FLAG if warning else UnitKind.PARAGRAPH,
+        text=source,
+        location=Location("source/numbness-of-the-legs.yaml", 10),
+        warning_id="seek-immediate-help" if warning else None,
+        severity=Severity.EMERGENCY if warning else None,
+    )
+    context = PoContext(
+        f"locales/{locale}/LC_MESSAGES/numbness-of-the-legs.po",
+        locale.replace("_", "-"),
+        "numbness-of-the-legs",
+        locale,
+        same_language=locale.startswith("en"),
+    )
+    return Entry(unit, translation, context, 42, comments)
+
+
+def codes(findings: list[Finding]) -> list[tuple[str, str]]:
+    return [(f.code, f.severity.value) for f in findings]
+
+
+def passes(source: str, translation: str, **kw: object) -> None:
+    found = check_translation(entry(source, translation, **kw))  # type: ignore[arg-type]
+    assert found == [], [f.format() for f in found]
+
+
+def fails(source: str, translation: str, code: str, severity: str, **kw: object) -> Finding:
+    found = check_translation(entry(source, translation, **kw))  # type: ignore[arg-type]
+    assert (code, severity) in codes(found), [f.format() for f in found]
+    finding = next(f for f in found if f.code == code)
+    assert finding.location == Location(
+        f"locales/{kw.get('locale', 'es')}/LC_MESSAGES/numbness-of-the-legs.po", 42
+    )
+    assert finding.article == "numbness-of-the-legs"
+    return finding
+
+
+# -- the explicit list --------------------------------------------------------------------
+def test_every_check_is_listed_once_and_documented() -> None:
+    assert len(set(checks.TRANSLATION_CHECKS)) == len(checks.TRANSLATION_CHECKS) == 8
+    for check in (*checks.TRANSLATION_CHECKS, *checks.HEADER_CHECKS, checks.entry_state):
+        assert check.__doc__ and len(check.__doc__.split()) > 10, check.__name__
+
+
+def test_every_code_is_documented_in_docs_checks_md() -> None:
+    docs = (Path(__file__).parent.parent / "docs" / "checks.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\| `([a-z0-9-]+)` \|", docs, re.MULTILINE))
+    sources = "".join(
+        (Path(__file__).parent.parent / "pipeline" / name).read_text(encoding="utf-8")
+        for name in ("checks.py", "gate.py")
+    )
+    emitted = set(re.findall(r'\.(?:finding|critical|gate|cosmetic)\(\s*"([a-z-]+)"', sources))
+    emitted |= {"po-syntax", "encoding", "too-large"}  # raised by pipeline.pofile
+    assert emitted <= documented, emitted - documented
+    assert len(emitted) >= 20
+
+
+# -- unchanged ----------------------------------------------------------------------------
+def test_unchanged() -> None:
+    passes("Herniated disks", "Hernias discales")
+    found = check_translation(entry("Herniated disks", "Herniated disks"))
+    assert codes(found) == [("unchanged", "warning")]
+    fails("loss of vision", "loss of vision", "unchanged", "error", warning=True)
+    # English variants keep the English; text without letters has nothing to translate.
+    passes("loss of vision", "loss of vision", warning=True, locale="en_GB")
+    passes("112", "112")  # the European emergency number
+    passes("Tangled arteries and veins", "Arterias y venas enredadas")
+
+
+def test_unchanged_confirmed_short_term() -> None:
+    """French 'fatigue' is French: a translator comment confirms it, for short terms only."""
+    confirmed = (checks.SAME_AS_SOURCE,)
+    passes("fatigue", "fatigue", warning=True, locale="fr", comments=confirmed)
+    fails("fatigue", "fatigue", "unchanged", "error", warning=True, locale="fr")
+    sentence = "You should talk to a doctor if your numbness lasts more than a few minutes."
+    fails(sentence, sentence, "unchanged", "error", warning=True, locale="fr", comments=confirmed)
+
+
+# -- placeholders ---------------------------------------------------------------------------
+def test_placeholders() -> None:
+    passes("Call {phone} now", "Llame ahora al {phone}")
+    passes("%(count)d people", "%(count)d personas")
+    passes("%s and %s", "%s y %s")
+    passes("50% of people", "El 50 % de las personas")  # a percent sign is not a placeholder
+    passes("100%% sure", "100%% seguro")
+    found = fails("Call {phone} now", "Llame ahora al {telefono}", "placeholders", "error")
+    assert "'{phone}'" in found.message and "'{telefono}'" in found.message
+    fails("%(count)d people", "%d personas", "placeholders", "error")
+    fails("Call now", "Llame ahora %s", "placeholders", "error")
+
+
+# -- numbers --------------------------------------------------------------------------------
+def test_numbers() -> None:
+    passes("Vitamin B12 deficiency", "Deficiencia de vitamina B12")
+    passes("Vitamin B12 deficiency", "نقص فيتامين ب١٢")  # Arabic-Indic digits
+    passes("Vitamin B12 deficiency", "维生素B１２缺乏")  # full-width digits
+    passes("about 1,000 people", "unas 1.000 personas")
+    passes("about 1,000 people", "environ 1 000 personnes")
+    passes("about 1,000 people", "etwa 1\u202f000 Menschen")
+    passes("2 or 3 times", "2 o 3 veces")
+    found = fails("Vitamin B12 deficiency", "Deficiencia de vitamina B13", "numbers", "error")
+    assert "missing '12'" in found.message and "'13'" in found.message
+    fails("more than 5 minutes", "más de unos minutos", "numbers", "error")
+    fails("2 or 3 times", "23 veces", "numbers", "error")
+    fails("dizziness", "mareo (1)", "numbers", "error", warning=True)
+
+
+# -- whitespace -----------------------------------------------------------------------------
+def test_whitespace() -> None:
+    passes("Thyroid diseases", "Enfermedades de la tiroides")
+    passes("Line one\nline two", "Línea uno\nlínea dos")
+    fails("Thyroid diseases", "Enfermedades de la tiroides\n", "whitespace", "error")
+    fails("Thyroid diseases", " Enfermedades de la tiroides", "whitespace", "warning")
+    fails("Thyroid diseases", "Enfermedades de la tiroides ", "whitespace", "warning")
+    fails("Line one\nline two", "Línea uno línea dos", "whitespace", "warning")
+
+
+# -- markup ---------------------------------------------------------------------------------
+def test_markup() -> None:
+    passes("Treatment depends on the cause.", "El tratamiento depende de la causa.")
+    passes("Use <b>only</b> this", "Use <b>solo</b> esto")
+    passes("if it lasts < 5 minutes", "si dura < 5 minutos")
+    passes("Bonjour", "onze = once")  # a word before '=' is not an event handler
+    found = fails(
+        "Treatment depends on the cause.",
+        "El tratamiento depende de la causa.<script>alert(1)</script>",
+        "markup",
+        "error",
+    )
+    assert "'<script'" in found.message
+    fails("Multiple sclerosis", '<img src=x onerror="alert(1)">', "markup", "error")
+    fails("Multiple sclerosis", "Esclerosis onmouseover=alert(1)", "markup", "error")
+    fails("Multiple sclerosis", "Esclerosis onclick = 'alert(1)'", "markup", "error")
+    fails("Multiple sclerosis", "Esclerosis <a href='javascript:alert(1)'>", "markup", "error")
+    fails("Multiple sclerosis", "Esclerosis &lt;b&gt; múltiple", "markup", "error")
+    fails("Use <b>only</b> this", "Use <i>solo</i> esto", "markup", "error")
+
+
+# -- URLs -------------------------------------------------------------------------------------
+def test_urls() -> None:
+    passes("See https://www.nhs.uk/conditions/.", "Vea https://www.nhs.uk/conditions/.")
+    passes("Treatment", "Tratamiento")
+    fails("Treatment", "Tratamiento: https://example.com/cure", "urls", "error")
+    fails("See https://www.nhs.uk/.", "Vea el sitio del NHS.", "urls", "warning")
+    fails("See https://www.nhs.uk/.", "Vea el sitio del NHS.", "urls", "error", warning=True)
+
+
+# -- invisible characters ---------------------------------------------------------------------
+def test_bidi_control() -> None:
+    passes("dizziness", "دوخة", warning=True)
+    found = fails("dizziness", "\u202eدوخة", "bidi-control", "error", warning=True)
+    assert "U+202E RIGHT-TO-LEFT OVERRIDE" in found.message
+    fails("Thyroid diseases", "أمراض الغدة\u200f الدرقية", "bidi-control", "warning")
+    fails("dizziness", "mareo\u2066", "bidi-control", "error", warning=True)
+    fails("dizziness", "\u061cدوخة", "bidi-control", "error", warning=True)
+
+
+def test_zero_width() -> None:
+    passes("fatigue", "疲劳", warning=True)
+    fails("fatigue", "疲\u200b劳", "zero-width", "error", warning=True)
+    fails("Thyroid diseases", "Schilddrüsen\u00ader\ufeffkrankungen", "zero-width", "warning")
+
+
+# -- headers ----------------------------------------------------------------------------------
+def header_findings(name: str, code: str) -> list[tuple[str, str, int | None]]:
+    text = (DATA / name).read_text(encoding="utf-8")
+    context = PoContext(f"locales/{code}/LC_MESSAGES/x.po", code.replace("_", "-"), "x", code)
+    return [
+        (f.code, f.severity.value, f.location.line if f.location else None)
+        for f in check_header(read_header(text, context))
+    ]
+
+
+def test_good_headers_pass() -> None:
+    assert header_findings("check-header-good-es.po", "es") == []
+    # GNU's Arabic formula numbers the forms differently from Babel's, same grouping;
+    # the header is wrapped over two lines.
+    assert header_findings("check-header-ar-gnu.po", "ar") == []
+
+
+def test_language_header_against_directory() -> None:
+    assert header_findings("check-header-good-es.po", "fr") == [
+        ("header-language", "error", 11),
+        ("header-plural-forms", "warning", 12),
+    ]
+    assert header_findings("check-header-good-es.po", "es_MX") == [("header-language", "error", 11)]
+    assert ("header-language", "error", 7) in header_findings("check-header-bad.po", "de")
+
+
+def test_bcp47_language_header_is_the_same_locale() -> None:
+    assert header_findings("check-header-pt-bcp47.po", "pt_BR") == []
+
+
+def test_plural_forms_and_charset() -> None:
+    found = header_findings("check-header-bad.po", "de")
+    assert ("header-plural-forms", "error", 8) in found  # nplurals=3 for German
+    assert ("header-charset", "error", 9) in found  # charset=CHARSET
+    assert header_findings("check-header-latin1.po", "es") == [("header-charset", "error", 13)]
+    assert header_findings("check-header-bad-formula.po", "es") == [
+        ("header-plural-forms", "error", 12)
+    ]
+
+
+def test_missing_headers() -> None:
+    assert sorted(header_findings("check-header-missing.po", "es")) == [
+        ("header-language", "error", 3),
+        ("header-plural-forms", "warning", 3),
+    ]
+
+
+def test_read_header_follows_wrapped_fields() -> None:
+    text = (DATA / "check-header-ar-gnu.po").read_text(encoding="utf-8")
+    header = read_header(text, CONTEXT)
+    assert header.get("Plural-Forms") is not None
+    assert header.get("Plural-Forms").endswith("n%100>=11 ? 4 : 5);")
+    assert header.line("Plural-Forms") == 12
+    assert header.get("Content-Type") == "text/plain; charset=UTF-8"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("1,5 mg", {"15": 1}), ("١٢ و 12", {"12": 2}), ("no numbers", {}), ("007", {"7": 1})],
+)
+def test_numbers_in(text: str, expected: dict[str, int]) -> None:
+    assert dict(checks.numbers_in(text)) == expected
