@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from pipeline import __version__, catalogs, gate, report
+from pipeline import __version__, catalogs, gate, report, review
 from pipeline import build as site
 from pipeline.errors import CarelocError
 from pipeline.model import Finding
@@ -97,6 +97,20 @@ def cmd_status(project: Project, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_review(project: Project, args: argparse.Namespace) -> int:
+    """Record a clinician's sign-off of a locale's urgent-care warnings in
+    locales/<locale>/reviews.yaml (refused, writing nothing, if any requested unit is
+    fuzzy, untranslated, out of date or failing a check)."""
+    result = review.sign(
+        project, args.locale, args.reviewer, article_ids=args.article, selectors=args.unit
+    )
+    for name in result.dropped:
+        print(f"dropped the sign-off of {name}: no longer an urgent-care warning unit")
+    state = "signed off" if result.changed else "already signed off, unchanged:"
+    print(f"{state} {len(result.signed)} warning unit(s) in {result.path}")
+    return 0
+
+
 # -- parser ----------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
@@ -141,6 +155,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("status", cmd_status, "translation progress and publishability per locale")
     p.add_argument("--locale", action="append", metavar="L", help="only this locale (repeatable)")
     p.add_argument("--format", choices=report.STATUS_FORMATS, default="text", help="output format")
+    p = add("review", cmd_review, "record a clinician's sign-off of a locale's warnings")
+    p.add_argument("locale", help="locale whose warnings were reviewed, e.g. es or pt_BR")
+    p.add_argument("--reviewer", required=True, metavar="NAME", help="who reviewed them")
+    p.add_argument(
+        "--article", action="append", metavar="ID", help="only this article (repeatable)"
+    )
+    p.add_argument(
+        "--unit",
+        action="append",
+        metavar="ID",
+        help="only this warning unit (msgctxt) or whole warning (warning id); repeatable",
+    )
     return parser
 
 

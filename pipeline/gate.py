@@ -8,7 +8,7 @@ warning unit passed and the rest meets the locale's completion minimum.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -30,6 +30,7 @@ from pipeline.errors import ContentError
 from pipeline.model import Article, Finding, Unit, WarningBlock
 from pipeline.pofile import read_po
 from pipeline.project import LocalePolicy, Project, parse_locale
+from pipeline.review import ReviewState, assess
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,9 @@ class Verdict:
     publishable: bool
     reasons: tuple[str, ...]
     """Short human reasons when not publishable: "warning symptoms/x: fuzzy"."""
+    reviews: Mapping[str, ReviewState] = field(default_factory=dict)
+    """msgctxt -> clinician review state of every urgent-care warning unit
+    (empty when the PO file could not be read)."""
 
     @property
     def locale(self) -> str:
@@ -148,14 +152,15 @@ def evaluate(project: Project, policy: LocalePolicy, article: Article) -> Verdic
     if completion_finding is not None:
         tally.add(completion_finding, "completion")
 
-    # -- clinician review sign-off (SPEC §5) ------------------------------------------------
-    # ``pipeline.review`` plugs in here: with ``policy.require_review`` every warning
-    # unit needs a valid sign-off for exactly this source text and translation.
-    if policy.require_review:
-        for finding in review_findings(project, policy, article, translations, context):
-            tally.add(finding, "review", about_warning=True)
+    # -- clinician review sign-off (SPEC §5), see ``pipeline.review`` ------------------------
+    # Always assessed, so stale sign-offs show everywhere; with ``policy.require_review``
+    # every warning unit needs a valid sign-off for exactly this source and translation.
+    # Not counted against ``warnings_ok``: that says whether the translations pass.
+    review = assess(project, policy, article, translations, context, lines)
+    for finding in review.findings:
+        tally.add(finding, "review")
 
-    return _verdict(policy, article, tally, Stats.of(catalog), translations)
+    return _verdict(policy, article, tally, Stats.of(catalog), translations, review.states)
 
 
 def evaluate_all(project: Project, codes: list[str] | None = None) -> list[Verdict]:
@@ -267,20 +272,6 @@ def completion(
         f"translated and usable; locales/locales.yaml asks for {policy.min_completion:g}% "
         f"for {policy.code}",
     )
-
-
-def review_findings(
-    project: Project,
-    policy: LocalePolicy,
-    article: Article,
-    translations: Mapping[str, str],
-    context: PoContext,
-) -> Iterator[Finding]:
-    """Findings for urgent-care warning units without a valid clinician sign-off.
-
-    Not implemented yet: ``require_review: true`` adds no finding until
-    ``pipeline.review`` provides the sign-off records."""
-    return iter(())
 
 
 # -- helpers ----------------------------------------------------------------------------
@@ -397,6 +388,7 @@ def _verdict(
     tally: _Tally,
     stats: Stats,
     translations: dict[str, str],
+    reviews: Mapping[str, ReviewState] | None = None,
 ) -> Verdict:
     findings = tuple(sorted(tally.findings, key=_file_order))
     publishable = not any(f.is_error for f in findings)
@@ -409,4 +401,5 @@ def _verdict(
         warnings_ok=tally.warning_errors == 0,
         publishable=publishable,
         reasons=tuple(tally.reasons),
+        reviews=dict(reviews or {}),
     )
