@@ -279,6 +279,10 @@ def test_untranslated_units_fall_back_to_english_marked_lang_en(
     english = [a for _, a in doc.tags if a.get("lang") == "en" and a.get("class") == "fallback"]
     assert len(english) == 3 and all(a["dir"] == "ltr" for a in english)
     assert "Deep vein thrombosis" in doc.plain
+    # One note on the paragraph, one under the list (not one per item), none on the title.
+    notes = [t for t, a in doc.tags if a.get("class") == "fallback-note"]
+    assert notes == ["small", "p"]
+    assert doc.plain.count(page.page.ui["fallback"].text) == 2
     assert json.loads(page.json)["fallback"] == sorted(missing)
     translated_page = render(renderer, article, "ar")
     assert json.loads(translated_page.json)["fallback"] == []
