@@ -266,6 +266,13 @@ def write_tree(target: Path, files: Mapping[str, bytes]) -> None:
     """Write ``files`` (relative POSIX path -> bytes) into a fresh directory beside
     ``target``, then swap it in for ``target``; on any failure, remove it and leave
     ``target`` untouched."""
+    for rel in files:
+        parts = rel.split("/")
+        if rel.startswith("/") or "\\" in rel or any(p in ("", ".", "..") for p in parts):
+            # Ids and locale names are validated long before; this is the last guard.
+            raise ContentError(
+                [error("bad-output", f"refusing to write {rel!r}: not a plain relative path")]
+            )
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=TEMP_PREFIX))
     try:

@@ -18,6 +18,7 @@ import pytest
 
 from pipeline import build as site
 from pipeline import gate
+from pipeline.errors import ContentError
 from pipeline.export import RenderedPage, Renderer
 from pipeline.pofile import read_po, render_po
 from pipeline.project import Project
@@ -351,6 +352,13 @@ def test_output_that_is_not_an_earlier_build_is_refused(translated: Path, run: R
     code, _, err = run(translated, "build", "--out", str(docs))
     assert code == 1 and "is not a careloc build (no manifest.json)" in err
     assert tree(docs) == {"notes.md": b"mine"}
+
+
+@pytest.mark.parametrize("rel", ["../escape.html", "/abs.html", "en/../../x", "a\\b", "en//x"])
+def test_write_tree_refuses_paths_outside_the_output(tmp_path: Path, rel: str) -> None:
+    with pytest.raises(ContentError, match="bad-output"):
+        site.write_tree(tmp_path / "dist", {"index.html": b"", rel: b"x"})
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_invalid_source_writes_nothing(translated: Path, run: Run) -> None:
