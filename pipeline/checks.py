@@ -31,6 +31,7 @@ from babel.messages.plurals import get_plural
 from babel.messages.pofile import unescape
 
 from pipeline.model import Finding, FindingSeverity, Location, Unit
+from pipeline.project import parse_locale
 
 ERROR = FindingSeverity.ERROR
 WARNING = FindingSeverity.WARNING
@@ -127,15 +128,83 @@ def _placeholders(text: str) -> Counter[str]:
     return Counter(m for m in _PLACEHOLDER.findall(text) if m != "%%")
 
 
-def _number_value(token: str) -> str:
-    """Digits only, as ASCII, without separators: "1,000", "1.000", "١٠٠٠" -> "1000"."""
-    digits = "".join(str(unicodedata.decimal(ch)) for ch in token if ch.isdecimal())
-    return digits.lstrip("0") or "0"
+@dataclass(frozen=True)
+class Number:
+    """A number as written ("1,5") and the values it may stand for ({"1.5"})."""
+
+    text: str
+    values: frozenset[str]
 
 
-def numbers_in(text: str) -> Counter[str]:
-    """The multiset of numbers written in ``text``, grouping and digit script ignored."""
-    return Counter(_number_value(m) for m in _NUMBER.findall(text))
+_GROUPING_ONLY = frozenset(" \u00a0\u2009\u202f'\u2019\u066c")
+_DECIMAL_ONLY = frozenset("\u066b")
+
+
+def _value(integer: str, fraction: str = "") -> str:
+    integer = integer.lstrip("0") or "0"
+    fraction = fraction.rstrip("0")
+    return f"{integer}.{fraction}" if fraction else integer
+
+
+def _read_number(token: str) -> list[Number]:
+    """The number(s) one matched token stands for.
+
+    "1,000" / "1.000" / "1 000" / "1,00,000" group digits ("1,000" may also be the decimal
+    1.000, so both are allowed); "1,5" and "1.5" are decimals, never fifteen;
+    "1,234.5" and "1.234,5" group then divide; anything else ("12.11.2012")
+    is several numbers."""
+    digits = "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in token)
+    parts = re.split(r"(\D)", digits)
+    groups, seps = parts[0::2], parts[1::2]
+    if not seps:
+        return [Number(token, frozenset({_value(digits)}))]
+    # Thousands (1,000,000), or Indian lakhs and crores (10,00,000): groups of two
+    # may only come between the first group and the last group of three.
+    grouped = len(groups[0]) <= 3 and all(len(g) in (2, 3) for g in groups[1:-1])
+    # Grouping only: "1,000", "1.000.000", "1 000".
+    if len(set(seps)) == 1 and grouped and len(groups[-1]) == 3 and seps[0] not in _DECIMAL_ONLY:
+        values = {_value("".join(groups))}
+        if len(seps) == 1 and seps[0] in ".,":
+            values.add(f"{_value(groups[0])}.{groups[1]}")
+        return [Number(token, frozenset(values))]
+    # Grouping, then one decimal sign: "1,234.5", "1.234,5", "1 234,5", "1,5", "١٫٥".
+    last, before = seps[-1], set(seps[:-1])
+    if (
+        last not in _GROUPING_ONLY
+        and last not in before
+        and len(before) <= 1
+        and (not before or grouped)
+    ):
+        return [Number(token, frozenset({_value("".join(groups[:-1]), groups[-1])}))]
+    return [Number(g, frozenset({_value(g)})) for g in groups]
+
+
+def numbers_in(text: str) -> list[Number]:
+    """The numbers written in ``text``, in any digit script (Arabic-Indic ١٢,
+    full-width １２), whatever their digit grouping."""
+    return [number for m in _NUMBER.findall(text) for number in _read_number(m)]
+
+
+def unpaired(a: list[Number], b: list[Number]) -> tuple[list[Number], list[Number]]:
+    """Pair the numbers of ``a`` and ``b`` that may mean the same value, as many as
+    possible (bipartite matching); return the numbers of each left unpaired."""
+    owner: dict[int, int] = {}  # index in b -> index in a
+
+    def pair(i: int, seen: set[int]) -> bool:
+        for j, number in enumerate(b):
+            if j in seen or not a[i].values & number.values:
+                continue
+            seen.add(j)
+            if j not in owner or pair(owner[j], seen):
+                owner[j] = i
+                return True
+        return False
+
+    paired = {i for i in range(len(a)) if pair(i, set())}
+    return (
+        [n for i, n in enumerate(a) if i not in paired],
+        [n for j, n in enumerate(b) if j not in owner],
+    )
 
 
 def _markup(text: str) -> Counter[str]:
@@ -208,16 +277,17 @@ def numbers(entry: Entry) -> Iterator[Finding]:
     """Every number of the English must appear in the translation, and no other.
 
     In health text a changed number (a dose, a duration, a vitamin name like
-    B12) is dangerous. Digit grouping (1,000 / 1.000 / 1 000) and digit script
-    (Arabic-Indic ١٢) may differ; the numbers themselves may not."""
-    source, translation = numbers_in(entry.source), numbers_in(entry.translation)
-    if source == translation:
+    B12) is dangerous. Digit grouping (1,000 / 1.000 / 1 000), the decimal
+    sign (1.5 / 1,5) and digit script (Arabic-Indic ١٢) may differ; the
+    numbers themselves may not: 1.5 is not 15."""
+    missing, extra = unpaired(numbers_in(entry.source), numbers_in(entry.translation))
+    if not missing and not extra:
         return
     parts = []
-    if source - translation:
-        parts.append(f"missing {_listing(source - translation)}")
-    if translation - source:
-        parts.append(f"not in the source {_listing(translation - source)}")
+    if missing:
+        parts.append("missing " + ", ".join(repr(n.text) for n in missing))
+    if extra:
+        parts.append("not in the source " + ", ".join(repr(n.text) for n in extra))
     yield entry.critical("numbers", "numbers differ: " + "; ".join(parts))
 
 
@@ -393,7 +463,8 @@ def header_plural_forms(header: Header) -> Iterator[Finding]:
     ctx = header.context
     value = header.get("Plural-Forms")
     try:
-        expected = get_plural(ctx.code)
+        # parse_locale knows the pseudo-locale qps_ploc (English rules); Babel does not.
+        expected = get_plural(parse_locale(ctx.code))
     except (ValueError, LookupError):
         return
     want = f"nplurals={expected.num_plurals}; plural={expected.plural_expr};"

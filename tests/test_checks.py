@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from babel.numbers import format_decimal
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pipeline import checks
 from pipeline.checks import Entry, PoContext, check_header, check_translation, read_header
 from pipeline.model import Finding, Location, Severity, Unit, UnitKind
 
 DATA = Path(__file__).parent / "data" / "po"
+LOCALES = ["es", "fr", "de", "de_CH", "ar", "ar_EG", "zh_Hans", "pt_BR", "hi", "fa", "en_IN"]
 CONTEXT = PoContext("locales/es/LC_MESSAGES/a.po", "es", "numbness-of-the-legs", "es")
 
 
@@ -245,7 +250,53 @@ def test_read_header_follows_wrapped_fields() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("1,5 mg", {"15": 1}), ("١٢ و 12", {"12": 2}), ("no numbers", {}), ("007", {"7": 1})],
+    [
+        ("no numbers", []),
+        ("007", [{"7"}]),
+        ("1,5 mg", [{"1.5"}]),
+        ("1.50 mg", [{"1.5"}]),
+        ("١٫٥ ملغ", [{"1.5"}]),
+        ("1 000 personnes", [{"1000"}]),
+        ("1,000 people", [{"1000", "1.000"}]),
+        ("1.000.000", [{"1000000"}]),
+        ("1,234.5", [{"1234.5"}]),
+        ("1.234,5", [{"1234.5"}]),
+        ("12.11.2012", [{"12"}, {"11"}, {"2012"}]),
+        ("١٢ و 12", [{"12"}, {"12"}]),
+    ],
 )
-def test_numbers_in(text: str, expected: dict[str, int]) -> None:
-    assert dict(checks.numbers_in(text)) == expected
+def test_numbers_in(text: str, expected: list[set[str]]) -> None:
+    assert [set(n.values) for n in checks.numbers_in(text)] == expected
+
+
+def test_decimal_and_grouping_differences_are_not_different_numbers() -> None:
+    passes("take 1.5 mg", "tome 1,5 mg")
+    passes("1,234.5 ml", "1.234,5 ml")
+    passes("on 12/11/2012", "am 12.11.2012")
+    fails("take 1.5 mg", "tome 15 mg", "numbers", "error")
+    fails("take 0.5 mg", "tome 5 mg", "numbers", "error")
+    fails("1,000 people", "1 personne", "numbers", "error")
+
+
+@given(
+    st.integers(min_value=0, max_value=10**12),
+    st.sampled_from(LOCALES),
+    st.sampled_from(["latn", "default"]),
+)
+def test_numbers_formatted_for_any_locale_are_the_same_number(
+    number: int, locale: str, system: str
+) -> None:
+    formatted = format_decimal(number, locale=locale, numbering_system=system)
+    assert checks.unpaired(checks.numbers_in(str(number)), checks.numbers_in(formatted)) == (
+        [],
+        [],
+    )
+
+
+@given(st.decimals(min_value=0, max_value=10**6, places=2), st.sampled_from(LOCALES))
+def test_decimals_formatted_for_any_locale_are_the_same_number(
+    number: Decimal, locale: str
+) -> None:
+    formatted = format_decimal(number, locale=locale, decimal_quantization=False)
+    english = format_decimal(number, locale="en", decimal_quantization=False)
+    assert checks.unpaired(checks.numbers_in(english), checks.numbers_in(formatted)) == ([], [])
