@@ -233,6 +233,10 @@ def _trailing(text: str) -> str:
     return text[len(text.rstrip()) :]
 
 
+def _folded(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
 def _char_names(text: str, chars: frozenset[str]) -> str:
     found = sorted({ch for ch in text if ch in chars})
     return ", ".join(f"U+{ord(ch):04X} {unicodedata.name(ch, '?')}" for ch in found)
@@ -246,8 +250,9 @@ def unchanged(entry: Entry) -> Iterator[Finding]:
     who does not read English would miss it. English variants (en_GB, en_AU)
     may keep the text. A short term (up to three words) that really is spelled
     the same in the target language (French "fatigue") may be confirmed with
-    the translator comment ``# careloc: same-as-source`` on its entry."""
-    if entry.context.same_language or entry.translation != entry.source:
+    the translator comment ``# careloc: same-as-source`` on its entry. Case and
+    spacing are ignored: "Loss of vision " is still the English."""
+    if entry.context.same_language or _folded(entry.translation) != _folded(entry.source):
         return
     if not any(ch.isalpha() for ch in entry.source):
         return

@@ -268,7 +268,7 @@ def completion(
     return context.finding(
         "completion",
         ERROR,
-        f"{done} of {len(units)} non-warning units ({100 * done / len(units):.0f}%) are "
+        f"{done} of {len(units)} non-warning units ({100 * done // len(units)}%) are "
         f"translated and usable; locales/locales.yaml asks for {policy.min_completion:g}% "
         f"for {policy.code}",
     )

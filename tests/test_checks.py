@@ -92,6 +92,7 @@ def test_unchanged() -> None:
     found = check_translation(entry("Herniated disks", "Herniated disks"))
     assert codes(found) == [("unchanged", "warning")]
     fails("loss of vision", "loss of vision", "unchanged", "error", warning=True)
+    fails("loss of vision", "Loss of  vision", "unchanged", "error", warning=True)
     # English variants keep the English; text without letters has nothing to translate.
     passes("loss of vision", "loss of vision", warning=True, locale="en_GB")
     passes("112", "112")  # the European emergency number
