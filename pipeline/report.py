@@ -109,14 +109,16 @@ def check_summary_line(result: CheckResult) -> str:
 
 
 def _withheld(verdicts: Sequence[Verdict]) -> list[str]:
-    names = []
+    """"fr (published)", or "fr/<article> (published)" when there are several articles."""
+    several = len({v.article.id for v in verdicts}) > 1
+    names: list[str] = []
     for v in verdicts:
-        if not v.publishable:
-            name = f"{v.locale} ({v.policy.status})"
-            if len({x.article.id for x in verdicts}) > 1:
-                name = f"{v.locale}/{v.article.id} ({v.policy.status})"
-            if name not in names:
-                names.append(name)
+        if v.publishable:
+            continue
+        where = f"{v.locale}/{v.article.id}" if several else v.locale
+        name = f"{where} ({v.policy.status})"
+        if name not in names:
+            names.append(name)
     return names
 
 
