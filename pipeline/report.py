@@ -109,7 +109,7 @@ def check_summary_line(result: CheckResult) -> str:
 
 
 def _withheld(verdicts: Sequence[Verdict]) -> list[str]:
-    """"fr (published)", or "fr/<article> (published)" when there are several articles."""
+    """Withheld locales: "fr (published)", or "fr/<article> (published)" if several articles."""
     several = len({v.article.id for v in verdicts}) > 1
     names: list[str] = []
     for v in verdicts:
