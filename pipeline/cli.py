@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from pipeline import __version__, catalogs, gate, report, review
+from pipeline import __version__, catalogs, gate, pseudo, report, review
 from pipeline import build as site
 from pipeline.errors import CarelocError
 from pipeline.model import Finding
@@ -111,6 +111,16 @@ def cmd_review(project: Project, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_pseudo(project: Project, args: argparse.Namespace) -> int:
+    """Write a pseudo-localized catalog (accented, ~35% longer, bracketed) for every
+    article, to find layout and fallback problems; it is never published."""
+    changes = pseudo.pseudo(project, args.locale)
+    _report_changes(changes)
+    if not changes:
+        print("pseudo-locale catalogs are up to date")
+    return 0
+
+
 # -- parser ----------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
@@ -166,6 +176,10 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         metavar="ID",
         help="only this warning unit (msgctxt) or whole warning (warning id); repeatable",
+    )
+    p = add("pseudo", cmd_pseudo, "write the pseudo-locale qps-ploc for layout testing")
+    p.add_argument(
+        "--locale", metavar="L", default="qps-ploc", help="pseudo-locale (default: qps-ploc)"
     )
     return parser
 

@@ -19,6 +19,10 @@ from pipeline.yamlfile import read_yaml
 LOCALE_RE = re.compile(r"^[a-z]{2,3}(_[A-Za-z0-9]{2,8})*$")
 ARTICLE_ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 CONFIG_PATH = "locales/locales.yaml"
+PSEUDO_LOCALE = "qps_ploc"
+"""The pseudo-locale (BCP 47 ``qps-ploc``) that ``careloc pseudo`` writes: accented,
+padded English for layout testing, never published. CLDR has no data for it, so it
+is treated as English: left to right, English plural rules and dates."""
 
 
 def to_bcp47(code: str) -> str:
@@ -30,6 +34,8 @@ def parse_locale(code: str) -> Locale:
     """Parse a gettext-style locale name; raise ValueError with a reason if it is not one."""
     if not LOCALE_RE.match(code):
         raise ValueError(f"{code!r} is not a locale name like es, pt_BR or zh_Hans")
+    if code == PSEUDO_LOCALE:
+        return Locale("en")
     try:
         return Locale.parse(code)
     except (UnknownLocaleError, ValueError) as exc:
@@ -94,6 +100,14 @@ def load_config(root: Path, schema_file: Path) -> Config:
         if code == data["source_locale"]:
             findings.append(
                 error("source-locale", f"{code!r} is the source locale, not a target", where)
+            )
+        if code == PSEUDO_LOCALE and raw["status"] != "draft":
+            findings.append(
+                error(
+                    "pseudo-locale",
+                    f"{code!r} is the pseudo-locale: it is for testing and can only be 'draft'",
+                    doc.location(("locales", i, "status")),
+                )
             )
         seen.add(code)
         policies.append(

@@ -8,11 +8,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 
+from pipeline.dashboard import render_dashboard
 from pipeline.gate import CheckResult, Verdict
 from pipeline.model import Finding
+from pipeline.review import review_counts
 
 FINDING_FORMATS = ("text", "json", "github")
-STATUS_FORMATS = ("text", "json")
+STATUS_FORMATS = ("text", "json", "html")
 
 
 # -- findings -----------------------------------------------------------------------------
@@ -144,6 +146,10 @@ def status_data(verdicts: Sequence[Verdict]) -> dict[str, object]:
                 "obsolete": v.stats.obsolete,
                 "warnings_ok": v.warnings_ok,
                 "publishable": v.publishable,
+                "review": {
+                    **review_counts(v.article, v.reviews).as_dict(),
+                    "required": v.policy.require_review,
+                },
             }
         )
     return {"locales": locales}
@@ -164,6 +170,7 @@ STATUS_COLUMNS = (
     "obsolete",
     "warnings",
     "publishable",
+    "review",
 )
 
 
@@ -181,6 +188,7 @@ def status_text(verdicts: Sequence[Verdict]) -> str:
             str(v.stats.obsolete),
             "ok" if v.warnings_ok else "FAIL",
             "yes" if v.publishable else "no",
+            _review_cell(v),
         )
         for v in verdicts
     ]
@@ -197,6 +205,17 @@ def status_text(verdicts: Sequence[Verdict]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _review_cell(v: Verdict) -> str:
+    """``7/9 reviewed, 2 stale (required)``: the clinician sign-offs of the warning units."""
+    counts = review_counts(v.article, v.reviews)
+    cell = f"{counts.reviewed}/{counts.total} reviewed"
+    if counts.stale:
+        cell += f", {counts.stale} stale"
+    return cell + (" (required)" if v.policy.require_review else "")
+
+
 def format_status(verdicts: Sequence[Verdict], fmt: str) -> str:
     """The report of ``careloc status`` in ``fmt`` (one of ``STATUS_FORMATS``)."""
+    if fmt == "html":
+        return render_dashboard(verdicts)
     return status_json(verdicts) if fmt == "json" else status_text(verdicts)

@@ -311,6 +311,14 @@ class ReviewCounts:
         return {"reviewed": self.reviewed, "stale": self.stale, "unreviewed": self.unreviewed}
 
 
+def review_counts(article: Article, states: Mapping[str, ReviewState]) -> ReviewCounts:
+    """Counts over every warning unit of ``article``; a unit without a state (its PO
+    could not be read) counts as unreviewed."""
+    return ReviewCounts.of(
+        states.get(u.key, ReviewState.UNREVIEWED) for u in article.warning_units()
+    )
+
+
 # -- signing off ------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class SignResult:

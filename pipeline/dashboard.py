@@ -1,0 +1,195 @@
+"""The translation dashboard: one self-contained HTML page showing, per locale and article,
+how far translation has got, whether the warnings pass, their review state, and whether
+the locale may be published.
+
+``render_dashboard(verdicts)`` is a pure function of the gate's verdicts (no clock, no
+files), so ``careloc status --format html`` and the ``status.html`` of a build are the
+same page and builds stay reproducible. The page has inline CSS, no scripts, and says
+everything in words and numbers as well as in colour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from pipeline.gate import Stats, Verdict
+from pipeline.project import PSEUDO_LOCALE, LocalePolicy, parse_locale
+from pipeline.review import ReviewCounts, review_counts
+
+TEMPLATE = "dashboard.html.j2"
+PAGE = "status.html"
+"""Where ``careloc build`` puts the dashboard in the output directory."""
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One part of a stacked progress bar."""
+
+    kind: str  # "translated" | "fuzzy" | "untranslated"
+    count: int
+    percent: float
+
+    @property
+    def width(self) -> str:
+        """CSS width, to one decimal place (stable text for reproducible pages)."""
+        return f"{self.percent:.1f}%"
+
+    @property
+    def label(self) -> str:
+        return f"{self.count} {self.kind} ({self.percent:.0f}%)"
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Entry counts of one PO file (or several) as a stacked bar."""
+
+    total: int
+    segments: tuple[Segment, ...]
+
+    @classmethod
+    def of(cls, stats: Sequence[Stats]) -> Progress:
+        total = sum(s.total for s in stats)
+        counts = (
+            ("translated", sum(s.translated for s in stats)),
+            ("fuzzy", sum(s.fuzzy for s in stats)),
+            ("untranslated", sum(s.untranslated for s in stats)),
+        )
+        return cls(
+            total,
+            tuple(Segment(k, n, 100 * n / total if total else 0.0) for k, n in counts),
+        )
+
+    @property
+    def translated_percent(self) -> float:
+        return self.segments[0].percent
+
+    @property
+    def summary(self) -> str:
+        """``30 of 36 translated, 1 fuzzy, 5 untranslated``: the bar in words."""
+        if not self.total:
+            return "no catalog"
+        translated, fuzzy, untranslated = (s.count for s in self.segments)
+        return (
+            f"{translated} of {self.total} translated, {fuzzy} fuzzy, {untranslated} untranslated"
+        )
+
+
+@dataclass(frozen=True)
+class Row:
+    """One locale x article."""
+
+    article: str
+    progress: Progress
+    obsolete: int
+    warnings_ok: bool
+    warning_units: int
+    review: ReviewCounts
+    review_required: bool
+    publishable: bool
+    reasons: tuple[str, ...]
+    errors: int
+    warnings: int
+
+
+@dataclass(frozen=True)
+class LocaleView:
+    """One locale: its rows and their totals."""
+
+    code: str
+    bcp47: str
+    name: str
+    status: str
+    pseudo: bool
+    review_required: bool
+    rows: tuple[Row, ...]
+    progress: Progress
+
+    @property
+    def publishable(self) -> int:
+        return sum(1 for r in self.rows if r.publishable)
+
+    @property
+    def review(self) -> ReviewCounts:
+        return ReviewCounts(
+            sum(r.review.reviewed for r in self.rows),
+            sum(r.review.stale for r in self.rows),
+            sum(r.review.unreviewed for r in self.rows),
+        )
+
+    @property
+    def warnings_ok(self) -> bool:
+        return all(r.warnings_ok for r in self.rows)
+
+
+def locale_name(policy: LocalePolicy) -> str:
+    """The locale's English name from CLDR (``Portuguese (Brazil)``)."""
+    if policy.code == PSEUDO_LOCALE:
+        return "Pseudo-locale (layout test)"
+    return str(parse_locale(policy.code).english_name)
+
+
+def row(verdict: Verdict) -> Row:
+    errors = sum(1 for f in verdict.findings if f.is_error)
+    return Row(
+        article=verdict.article.id,
+        progress=Progress.of([verdict.stats]),
+        obsolete=verdict.stats.obsolete,
+        warnings_ok=verdict.warnings_ok,
+        warning_units=len(verdict.article.warning_units()),
+        review=review_counts(verdict.article, verdict.reviews),
+        review_required=verdict.policy.require_review,
+        publishable=verdict.publishable,
+        reasons=verdict.reasons,
+        errors=errors,
+        warnings=len(verdict.findings) - errors,
+    )
+
+
+def locale_views(verdicts: Sequence[Verdict]) -> list[LocaleView]:
+    """The verdicts grouped by locale, in the order they come (``evaluate_all`` sorts)."""
+    grouped: dict[str, list[Verdict]] = {}
+    for verdict in verdicts:
+        grouped.setdefault(verdict.policy.code, []).append(verdict)
+    views = []
+    for group in grouped.values():
+        policy = group[0].policy
+        views.append(
+            LocaleView(
+                code=policy.code,
+                bcp47=policy.bcp47,
+                name=locale_name(policy),
+                status=policy.status,
+                pseudo=policy.code == PSEUDO_LOCALE,
+                review_required=policy.require_review,
+                rows=tuple(row(v) for v in group),
+                progress=Progress.of([v.stats for v in group]),
+            )
+        )
+    return views
+
+
+def _environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("pipeline", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def render_dashboard(verdicts: Sequence[Verdict], *, title: str = "Translation status") -> str:
+    """The dashboard page for ``verdicts`` as HTML text (valid HTML5, self-contained)."""
+    locales = locale_views(verdicts)
+    articles = sorted({v.article.id for v in verdicts})
+    template = _environment().get_template(TEMPLATE)
+    real = [v for v in locales if not v.pseudo]
+    ready = [v.bcp47 for v in real if v.publishable == len(v.rows)]
+    withheld = [f"{v.bcp47} ({v.status})" for v in real if v.publishable < len(v.rows)]
+    return template.render(
+        title=title, locales=locales, articles=articles, ready=ready, withheld=withheld
+    )
