@@ -19,11 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import catalogs
+from pipeline.dashboard import PAGE as DASHBOARD
+from pipeline.dashboard import render_dashboard
 from pipeline.errors import ContentError
 from pipeline.export import BUNDLE_SCHEMA, RenderedPage, Renderer, dump_json
 from pipeline.gate import Verdict, evaluate_all
 from pipeline.model import Article, Finding, Location, error
-from pipeline.project import Project, to_bcp47
+from pipeline.progress import track
+from pipeline.project import PSEUDO_LOCALE, Project, to_bcp47
 from pipeline.schema import validator
 from pipeline.ui import load_ui
 from pipeline.verify import expected_warnings, verify_bundle, verify_html
@@ -32,6 +35,9 @@ DEFAULT_OUT = "dist"
 MANIFEST = "manifest.json"
 INDEX = "index.html"
 TEMP_PREFIX = ".dist-"
+PSEUDO_REASON = (
+    f"pseudo-locale: built under {to_bcp47(PSEUDO_LOCALE)}/ for layout testing, never published"
+)
 #: Project parts an output directory may never replace or sit inside.
 PROTECTED = ("source", "locales", "schemas", "pipeline", ".git")
 
@@ -75,6 +81,8 @@ class BuildResult:
         for o in self.locales:
             if o.published:
                 lines.append(f"{o.bcp47}: published ({o.status})")
+            elif o.code == PSEUDO_LOCALE:
+                lines.append(f"{o.bcp47}: {'; '.join(o.reasons)}")
             else:
                 lines.append(f"{o.bcp47}: withheld ({o.status}): {'; '.join(o.reasons)}")
         lines.append(f"wrote {len(self.files)} files to {self.out}")
@@ -102,11 +110,14 @@ def build(project: Project, out: Path | None = None, codes: list[str] | None = N
     pages: list[RenderedPage] = []
     exported: list[tuple[Article, list[str]]] = []
     reasons: dict[str, list[str]] = {p.code: [] for p in policies}
-    for article in articles:
+    for article in track(articles, "build", describe=lambda a: a.id):
         candidates: dict[str, Mapping[str, str]] = {source: {}}
+        pseudo: dict[str, Mapping[str, str]] = {}
         for policy in policies:
             verdict = verdicts[policy.code, article.id]
-            if verdict.publishable:
+            if verdict.publishable and policy.code == PSEUDO_LOCALE:
+                pseudo[policy.code] = verdict.translations
+            elif verdict.publishable:
                 candidates[policy.code] = verdict.translations
             else:
                 reasons[policy.code] += [f"{article.id}: {r}" for r in verdict.reasons]
@@ -116,6 +127,16 @@ def build(project: Project, out: Path | None = None, codes: list[str] | None = N
             findings.append(_withheld_finding(project, verdicts[code, article.id], problems))
         pages += article_pages
         exported.append((article, [p.code for p in article_pages]))
+        if pseudo:
+            # Rendered and verified like any locale, but apart: no published page links
+            # to it, the index does not list it, and the manifest never calls it published.
+            pseudo_pages, withheld = render_verified(
+                renderer, article, {source: {}, **pseudo}, schema
+            )
+            pages += [p for p in pseudo_pages if p.code != source]
+            for code, problems in withheld.items():
+                reasons[code] += [f"{article.id}: verification: {p}" for p in problems]
+                findings.append(_withheld_finding(project, verdicts[code, article.id], problems))
     for code in [source, *(p.code for p in policies)]:
         findings += load_ui(code, source).findings
 
@@ -125,6 +146,9 @@ def build(project: Project, out: Path | None = None, codes: list[str] | None = N
         files[page.html_path] = page.html
         files[page.json_path] = page.json
     files[INDEX] = renderer.render_index(exported)
+    files[DASHBOARD] = render_dashboard(list(verdicts.values())).encode()
+    if PSEUDO_LOCALE in reasons:
+        reasons[PSEUDO_LOCALE].insert(0, PSEUDO_REASON)
     outcomes = (
         LocaleOutcome(source, "source", True),
         *(
