@@ -26,6 +26,7 @@ from pipeline.pofile import (
     read_po,
     render_po,
 )
+from pipeline.progress import track
 from pipeline.project import Project, parse_locale, source_date_epoch
 
 LAST_TRANSLATOR = "careloc translators <translators@careloc.invalid>"
@@ -258,7 +259,9 @@ def update(project: Project, codes: list[str], *, check: bool = False) -> list[C
     """Merge each template into each locale's PO (creating missing ones); with
     ``check`` write nothing and report what would change."""
     plans: list[tuple[Path, PoCatalog | None, PoCatalog]] = []
-    for code, article, path in po_files(project, codes):
+    for code, article, path in track(
+        list(po_files(project, codes)), "update", describe=lambda p: f"{p[0]}/{p[1].id}"
+    ):
         template = load_template(project, article)
         if path.exists():
             po = load_po(project, path, code)

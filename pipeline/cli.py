@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from pipeline import __version__, catalogs, gate, pseudo, report, review
+from pipeline import __version__, catalogs, gate, progress, pseudo, report, review
 from pipeline import build as site
 from pipeline.errors import CarelocError
 from pipeline.model import Finding
@@ -190,7 +190,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     root = getattr(args, "root", None) or Path.cwd()
     try:
         project = Project(root)
-        return int(args.func(project, args))
+        with progress.enabled(sys.stderr):  # drawn only if stderr is a terminal
+            return int(args.func(project, args))
     except CarelocError as exc:
         _print_findings(exc.findings)
         return exc.exit_code

@@ -29,6 +29,7 @@ from pipeline.checks import (
 from pipeline.errors import ContentError
 from pipeline.model import Article, Finding, Unit, WarningBlock
 from pipeline.pofile import read_po
+from pipeline.progress import track
 from pipeline.project import LocalePolicy, Project, parse_locale
 from pipeline.review import ReviewState, assess
 
@@ -169,7 +170,15 @@ def evaluate_all(project: Project, codes: list[str] | None = None) -> list[Verdi
     wanted = set(project.target_locales(codes))
     policies = sorted((p for p in project.config.locales if p.code in wanted), key=_by_code)
     articles = sorted(project.articles, key=lambda a: a.id)
-    return [evaluate(project, policy, article) for policy in policies for article in articles]
+    pairs = [(policy, article) for policy in policies for article in articles]
+    return [
+        evaluate(project, policy, article)
+        for policy, article in track(pairs, "check", describe=_pair_name)
+    ]
+
+
+def _pair_name(pair: tuple[LocalePolicy, Article]) -> str:
+    return f"{pair[0].bcp47}/{pair[1].id}"
 
 
 def _by_code(policy: LocalePolicy) -> str:

@@ -101,6 +101,6 @@ def track(
         for item in items:
             bar.draw(describe(item) if describe else "")
             yield item
-            bar.advance()
+            bar.done += 1  # drawn with the next item; the bar is erased at the end
     finally:
         bar.close()
