@@ -27,7 +27,7 @@ from pipeline.pofile import (
     render_po,
 )
 from pipeline.progress import track
-from pipeline.project import Project, parse_locale, source_date_epoch
+from pipeline.project import PSEUDO_LOCALE, Project, parse_locale, source_date_epoch
 
 LAST_TRANSLATOR = "careloc translators <translators@careloc.invalid>"
 
@@ -169,6 +169,8 @@ def init(project: Project, code: str) -> list[Change]:
         raise UsageError([error("unknown-locale", str(exc))]) from None
     if code == project.config.source_locale:
         raise UsageError([error("source-locale", f"{code!r} is the source locale")])
+    if code == PSEUDO_LOCALE:
+        raise UsageError([error("pseudo-locale", f"{code!r} is made by `careloc pseudo`")])
     planned = []
     for article in project.articles:
         path = project.po_path(code, article.id)
@@ -259,6 +261,7 @@ def update(project: Project, codes: list[str], *, check: bool = False) -> list[C
     """Merge each template into each locale's PO (creating missing ones); with
     ``check`` write nothing and report what would change."""
     plans: list[tuple[Path, PoCatalog | None, PoCatalog]] = []
+    codes = [c for c in codes if c != PSEUDO_LOCALE]  # `careloc pseudo` rewrites it whole
     for code, article, path in track(
         list(po_files(project, codes)), "update", describe=lambda p: f"{p[0]}/{p[1].id}"
     ):

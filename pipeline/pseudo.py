@@ -151,7 +151,8 @@ def pseudo(project: Project, locale: str | None = None) -> list[Change]:
     for article in sorted(project.articles, key=lambda a: a.id):
         template = load_template(project, article)
         path = project.po_path(code, article.id)
-        old = load_po(project, path, code) if path.exists() else None
+        # Not checked against the locale: a wrong header is simply rewritten.
+        old = load_po(project, path) if path.exists() else None
         new = pseudo_catalog(article, template)
         if old is not None:
             new.revision_date = old.revision_date

@@ -186,3 +186,24 @@ def test_pseudo_locale_builds_like_a_draft_but_is_never_published(
     # Nothing that is published points at it.
     for path in [dist / "index.html", *dist.glob("[!q]*/*.html")]:
         assert "qps-ploc" not in path.read_text(encoding="utf-8"), path
+
+
+def test_init_and_update_leave_the_pseudo_locale_to_careloc_pseudo(
+    project_copy: Path, run: Run
+) -> None:
+    add_pseudo_locale(project_copy)
+    code, _, err = run(project_copy, "init", "qps_ploc")
+    assert code == 2 and "[pseudo-locale]" in err
+    assert not (project_copy / "locales" / "qps_ploc").exists()
+    assert run(project_copy, "pseudo")[0] == 0
+    path = project_copy / "locales" / "qps_ploc" / "LC_MESSAGES" / f"{ARTICLE}.po"
+    # A hand-made file with the wrong header is regenerated, not refused.
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('"Language: qps_ploc\\n"', '"Language: en\\n"'), "utf-8")
+    code, out, _ = run(project_copy, "pseudo")
+    assert code == 0 and out.startswith("updated ")
+    assert '"Language: qps_ploc\\n"' in path.read_text(encoding="utf-8")
+    before = path.read_bytes()
+    code, _, _ = run(project_copy, "update")
+    assert code == 0 and path.read_bytes() == before
+    assert run(project_copy, "update", "--check")[0] == 0
