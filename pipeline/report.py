@@ -168,9 +168,9 @@ STATUS_COLUMNS = (
     "fuzzy",
     "untranslated",
     "obsolete",
+    "review",
     "warnings",
     "publishable",
-    "review",
 )
 
 
@@ -186,9 +186,9 @@ def status_text(verdicts: Sequence[Verdict]) -> str:
             str(v.stats.fuzzy),
             str(v.stats.untranslated),
             str(v.stats.obsolete),
+            _review_cell(v),
             "ok" if v.warnings_ok else "FAIL",
             "yes" if v.publishable else "no",
-            _review_cell(v),
         )
         for v in verdicts
     ]

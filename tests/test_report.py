@@ -130,7 +130,9 @@ def test_status_json_has_exactly_the_spec_fields(project_copy: Path, run: Run) -
             assert set(art) == {
                 "article", "total", "translated", "fuzzy", "untranslated", "obsolete",
                 "warnings_ok", "publishable",
+                "review",  # beyond SPEC §6: clinician sign-off counts (pipeline.review)
             }  # fmt: skip
+            assert set(art["review"]) == {"reviewed", "stale", "unreviewed", "required"}
             assert art["article"] == ARTICLE
             assert isinstance(art["warnings_ok"], bool) and isinstance(art["publishable"], bool)
             assert art["total"] == art["translated"] + art["fuzzy"] + art["untranslated"]
@@ -171,6 +173,7 @@ def test_status_text_marks_failing_warnings(project_copy: Path) -> None:
                     "obsolete": 0,
                     "warnings_ok": False,
                     "publishable": False,
+                    "review": {"reviewed": 0, "stale": 0, "unreviewed": 9, "required": False},
                 }
             ],
         }
