@@ -28,7 +28,7 @@ from pipeline.files import atomic_write
 from pipeline.model import Article, Finding, FindingSeverity, Location, Unit, error
 from pipeline.project import LocalePolicy, Project, source_date_epoch
 from pipeline.schema import validate
-from pipeline.yamlfile import parse_yaml
+from pipeline.yamlfile import YamlDocument, parse_yaml, read_yaml
 
 REVIEWS_FILE = "reviews.yaml"
 SCHEMA = "reviews"
@@ -117,16 +117,16 @@ def load_reviews(project: Project, code: str) -> Reviews:
     if not path.exists():
         return Reviews(code, rel, {})
     project.inside(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ContentError([error("unreadable", exc.strerror or str(exc), Location(rel))]) from None
-    return parse_reviews(raw, rel, code, project.schema(SCHEMA))
+    return _reviews(read_yaml(path, rel), code, project.schema(SCHEMA))
 
 
 def parse_reviews(raw: bytes, path: str, code: str, schema: Path) -> Reviews:
     """Parse and validate the bytes of a ``reviews.yaml`` file."""
-    doc = parse_yaml(raw, path)
+    return _reviews(parse_yaml(raw, path), code, schema)
+
+
+def _reviews(doc: YamlDocument, code: str, schema: Path) -> Reviews:
+    path = doc.path
     findings = validate(doc, schema)
     if findings:
         raise ContentError(findings)

@@ -442,3 +442,17 @@ def test_whole_lifecycle(project_copy: Path, run: Run) -> None:
     reviews = yaml.safe_load(reviews_file(root).read_text(encoding="utf-8"))["reviews"][ARTICLE]
     assert reviews[LEAD]["reviewer"] == "Dr. Luis Pérez"
     assert reviews[f"symptoms/{EMERGENCY}"]["reviewer"] == "Dr. Ana García"
+
+
+def test_hostile_reviews_files_are_refused(project_copy: Path, run: Run) -> None:
+    path = reviews_file(project_copy)
+    path.write_bytes(b"reviews:\n  x: '" + b"a" * (3 * 1024 * 1024) + b"'\n")
+    code, _, err = run(project_copy, "review", "es", "--reviewer", "Dr. A")
+    assert code == 1 and "locales/es/reviews.yaml: error: [too-large]" in err
+    outside = project_copy.parent / "elsewhere.yaml"
+    outside.write_bytes((DATA / "valid.yaml").read_bytes())
+    path.unlink()
+    path.symlink_to(outside)
+    code, _, err = run(project_copy, "review", "es", "--reviewer", "Dr. A")
+    assert code == 1 and "[outside-project]" in err and "Traceback" not in err
+    assert outside.read_bytes() == (DATA / "valid.yaml").read_bytes()
