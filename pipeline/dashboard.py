@@ -13,8 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
-
+from pipeline.export import template_environment
 from pipeline.gate import Stats, Verdict
 from pipeline.project import PSEUDO_LOCALE, LocalePolicy, parse_locale
 from pipeline.review import ReviewCounts, review_counts
@@ -171,22 +170,11 @@ def locale_views(verdicts: Sequence[Verdict]) -> list[LocaleView]:
     return views
 
 
-def _environment() -> Environment:
-    return Environment(
-        loader=PackageLoader("pipeline", "templates"),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-
-
 def render_dashboard(verdicts: Sequence[Verdict], *, title: str = "Translation status") -> str:
     """The dashboard page for ``verdicts`` as HTML text (valid HTML5, self-contained)."""
     locales = locale_views(verdicts)
     articles = sorted({v.article.id for v in verdicts})
-    template = _environment().get_template(TEMPLATE)
+    template = template_environment().get_template(TEMPLATE)
     real = [v for v in locales if not v.pseudo]
     ready = [v.bcp47 for v in real if v.publishable == len(v.rows)]
     withheld = [f"{v.bcp47} ({v.status})" for v in real if v.publishable < len(v.rows)]

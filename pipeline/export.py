@@ -321,18 +321,23 @@ class RenderedPage:
         return page_path(self.code, self.article, "json")
 
 
+def template_environment() -> Environment:
+    """The Jinja2 environment of careloc's page templates: autoescaped, strict."""
+    return Environment(
+        loader=PackageLoader("pipeline", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
 class Renderer:
     """Jinja2 templates, loaded once, turned into pages."""
 
     def __init__(self) -> None:
-        self.env = Environment(
-            loader=PackageLoader("pipeline", "templates"),
-            autoescape=True,
-            undefined=StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-        )
+        self.env = template_environment()
         self.article_template = self.env.get_template("article.html.j2")
         self.index_template = self.env.get_template("index.html.j2")
 
