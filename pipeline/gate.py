@@ -14,6 +14,8 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
 
+from pipeline import parallel
+from pipeline.cache import Cache, decode, digest, encode
 from pipeline.checks import (
     ERROR,
     WARNING,
@@ -27,11 +29,11 @@ from pipeline.checks import (
     unknown_entry,
 )
 from pipeline.errors import ContentError
-from pipeline.model import Article, Finding, Unit, WarningBlock
+from pipeline.model import Article, Finding, FindingSeverity, Location, Unit, WarningBlock
 from pipeline.pofile import read_po
-from pipeline.progress import track
 from pipeline.project import LocalePolicy, Project, parse_locale
-from pipeline.review import ReviewState, assess
+from pipeline.review import SCHEMA as REVIEWS_SCHEMA
+from pipeline.review import ReviewState, assess, reviews_path
 
 
 @dataclass(frozen=True)
@@ -171,14 +173,7 @@ def evaluate_all(project: Project, codes: list[str] | None = None) -> list[Verdi
     policies = sorted((p for p in project.config.locales if p.code in wanted), key=_by_code)
     articles = sorted(project.articles, key=lambda a: a.id)
     pairs = [(policy, article) for policy in policies for article in articles]
-    return [
-        evaluate(project, policy, article)
-        for policy, article in track(pairs, "check", describe=_pair_name)
-    ]
-
-
-def _pair_name(pair: tuple[LocalePolicy, Article]) -> str:
-    return f"{pair[0].bcp47}/{pair[1].id}"
+    return evaluate_pairs(project, pairs, prune=codes is None)
 
 
 def _by_code(policy: LocalePolicy) -> str:
@@ -412,3 +407,81 @@ def _verdict(
         reasons=tuple(tally.reasons),
         reviews=dict(reviews or {}),
     )
+
+
+# -- every locale x article: cached by content hash, on every core ------------------------
+VERDICT_CACHE = "verdicts"
+_VERDICT_TYPES = (Finding, Location, FindingSeverity, Stats, ReviewState)
+_SKIP = ("policy", "article")
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """What the workers of ``evaluate_pairs`` share (inherited by fork, not pickled)."""
+
+    project: Project
+    cache: Cache
+    pairs: list[tuple[LocalePolicy, Article]]
+    article_keys: dict[str, str]
+
+
+def _file_part(path: Path) -> bytes:
+    try:
+        return b"present\0" + path.read_bytes()
+    except OSError:
+        return b"absent"
+
+
+def verdict_key(batch: _Batch, policy: LocalePolicy, article: Article) -> str:
+    """The cache key of a verdict: the sha256 of everything ``evaluate`` reads (the
+    article as loaded, the locale's policy, the source locale, the PO file and the
+    locale's ``reviews.yaml`` with its schema) and of careloc's code. Whoever makes
+    ``evaluate`` read anything else must add it here."""
+    project = batch.project
+    return batch.cache.key(
+        VERDICT_CACHE,
+        project.config.source_locale,
+        repr(policy),
+        batch.article_keys[article.id],
+        _file_part(project.po_path(policy.code, article.id)),
+        _file_part(reviews_path(project, policy.code)),
+        _file_part(project.schema(REVIEWS_SCHEMA)),
+    )
+
+
+def _evaluate_one(batch: _Batch, index: int) -> tuple[str | None, object]:
+    """One verdict as JSON data (from the cache if its inputs were seen before)."""
+    policy, article = batch.pairs[index]
+    key = verdict_key(batch, policy, article) if batch.cache.enabled else None
+    if key is not None:
+        hit = batch.cache.get_json(VERDICT_CACHE, key)
+        if hit is not None:
+            return key, hit
+    verdict = evaluate(batch.project, policy, article)
+    data = encode({f: getattr(verdict, f) for f in verdict.__dataclass_fields__ if f not in _SKIP})
+    if key is not None:
+        batch.cache.put_json(VERDICT_CACHE, key, data)
+    return key, data
+
+
+def evaluate_pairs(
+    project: Project, pairs: list[tuple[LocalePolicy, Article]], *, prune: bool = False
+) -> list[Verdict]:
+    """``[evaluate(project, policy, article) for policy, article in pairs]``, the same
+    verdicts, but on every core and skipping pairs whose inputs are unchanged since
+    they were last evaluated (``pipeline.cache``). With ``prune`` (all pairs of the
+    project were asked for), cached verdicts nobody asked for are deleted."""
+    cache = Cache(project.root)
+    article_keys = {a.id: digest(repr(a)) for _, a in pairs} if cache.enabled else {}
+    batch = _Batch(project, cache, pairs, article_keys)
+    results = parallel.map_ordered(_evaluate_one, batch, range(len(pairs)), label="check")
+    verdicts = []
+    for (policy, article), (_, data) in zip(pairs, results, strict=True):
+        try:
+            fields = decode(data, _VERDICT_TYPES)
+            verdicts.append(Verdict(policy=policy, article=article, **fields))
+        except (ValueError, TypeError):  # a damaged cache entry: work it out again
+            verdicts.append(evaluate(project, policy, article))
+    if prune:
+        cache.prune(VERDICT_CACHE, (key for key, _ in results if key is not None))
+    return verdicts

@@ -10,10 +10,11 @@ from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 
+from pipeline.cache import Cache
 from pipeline.errors import ContentError, UsageError
 from pipeline.model import Article, Finding, Location, error
 from pipeline.schema import validate
-from pipeline.source import load_article
+from pipeline.source import load_articles
 from pipeline.yamlfile import read_yaml
 
 LOCALE_RE = re.compile(r"^[a-z]{2,3}(_[A-Za-z0-9]{2,8})*$")
@@ -203,14 +204,8 @@ class Project:
     @cached_property
     def articles(self) -> tuple[Article, ...]:
         """Every source article, validated; ContentError lists the problems of all files."""
-        findings: list[Finding] = []
-        articles = []
-        schema = self.schema("article")
-        for path in self.source_files():
-            try:
-                articles.append(load_article(path, self.rel(path), schema))
-            except ContentError as exc:
-                findings.extend(exc.findings)
+        files = [(path, self.rel(path)) for path in self.source_files()]
+        articles, findings = load_articles(files, self.schema("article"), Cache(self.root))
         if findings:
             raise ContentError(findings)
         return tuple(articles)

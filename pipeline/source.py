@@ -6,6 +6,8 @@ import datetime
 from pathlib import Path
 from typing import Any
 
+from pipeline import parallel
+from pipeline.cache import Cache, decode, encode
 from pipeline.errors import ContentError
 from pipeline.model import (
     Article,
@@ -22,7 +24,7 @@ from pipeline.model import (
     error,
 )
 from pipeline.schema import validate
-from pipeline.yamlfile import JsonPath, YamlDocument, read_yaml
+from pipeline.yamlfile import MAX_BYTES, JsonPath, YamlDocument, read_yaml
 
 RESERVED_IDS = frozenset({"heading"})
 
@@ -189,3 +191,65 @@ def load_article(file: Path, display_path: str, schema_file: Path) -> Article:
     if builder.findings:
         raise ContentError(builder.findings)
     return article
+
+
+# -- many articles: cached by content hash, on every core --------------------------------
+ARTICLE_CACHE = "articles"
+_ARTICLE_TYPES = (
+    Article,
+    Section,
+    Paragraph,
+    ListBlock,
+    WarningBlock,
+    Unit,
+    Location,
+    UnitKind,
+    Severity,
+)
+
+
+def _load_one(
+    state: tuple[Path, Cache], item: tuple[Path, str]
+) -> tuple[object | None, list[Finding]]:
+    """One article as JSON data (from the cache if this file was loaded before), or the
+    findings that explain why it cannot be loaded."""
+    schema_file, cache = state
+    file, display_path = item
+    key = None
+    try:
+        if cache.enabled and file.stat().st_size <= MAX_BYTES:
+            key = cache.key(
+                ARTICLE_CACHE, display_path, file.read_bytes(), schema_file.read_bytes()
+            )
+            hit = cache.get_json(ARTICLE_CACHE, key)
+            if hit is not None:
+                return hit, []
+    except OSError:
+        key = None  # load_article reports it
+    try:
+        data = encode(load_article(file, display_path, schema_file))
+    except ContentError as exc:
+        return None, exc.findings
+    if key is not None:
+        cache.put_json(ARTICLE_CACHE, key, data)
+    return data, []
+
+
+def load_articles(
+    files: list[tuple[Path, str]], schema_file: Path, cache: Cache
+) -> tuple[list[Article], list[Finding]]:
+    """``load_article`` for each (file, display path), in order, on every core and
+    skipping files loaded before with the same bytes and schema; returns the articles
+    and the findings of every file that could not be loaded."""
+    results = parallel.map_ordered(_load_one, (schema_file, cache), files, label="load")
+    articles: list[Article] = []
+    findings: list[Finding] = []
+    for (file, display_path), (data, problems) in zip(files, results, strict=True):
+        findings.extend(problems)
+        if data is None:
+            continue
+        try:
+            articles.append(decode(data, _ARTICLE_TYPES))
+        except (ValueError, TypeError):  # a damaged cache entry: load it again
+            articles.append(load_article(file, display_path, schema_file))
+    return articles, findings

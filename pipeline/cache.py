@@ -1,0 +1,201 @@
+"""Skipping work already done: a cache of results keyed by the sha256 of their inputs.
+
+Entries live in ``.careloc-cache/`` in the project root, one file per entry, named
+by the sha256 of everything the result depends on *and* of careloc's own code and
+templates, so a changed input or a changed careloc simply misses; nothing is
+ever keyed by a timestamp. A missing, unreadable or damaged entry is a miss, and
+a cache that cannot be written is ignored: the cache can only make careloc
+faster, never change what it outputs. ``CARELOC_NO_CACHE=1`` turns it off.
+
+The cache is local working state like ``__pycache__``: do not restore it from a
+source you would not let edit the project (a forged entry could claim a PO
+passed the gate); for a release build, delete it or set ``CARELOC_NO_CACHE=1``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import enum
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pipeline
+from pipeline import __version__
+
+CACHE_DIR = ".careloc-cache"
+ENV_NO_CACHE = "CARELOC_NO_CACHE"
+_PACKAGE = Path(pipeline.__file__).resolve().parent
+_CODE_PATTERNS = ("*.py", "templates/*", "ui/*")
+
+
+def digest(*parts: bytes | str) -> str:
+    """sha256 (hex) of ``parts``, each framed by its length so that no two different
+    sequences of parts can give the same bytes."""
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "big"))
+        h.update(data)
+    return h.hexdigest()
+
+
+@cache
+def code_fingerprint() -> str:
+    """sha256 of careloc's version and every file of its code, templates and interface
+    strings: a new careloc, or an edited one, never reuses an old result."""
+    files = sorted({p for pattern in _CODE_PATTERNS for p in _PACKAGE.glob(pattern)})
+    parts: list[bytes | str] = [__version__]
+    for path in files:
+        if path.is_file():
+            parts += [path.relative_to(_PACKAGE).as_posix(), path.read_bytes()]
+    return digest(*parts)
+
+
+def enabled_by_environment() -> bool:
+    return os.environ.get(ENV_NO_CACHE, "").strip().lower() in ("", "0", "false", "no")
+
+
+class Cache:
+    """The result cache of one project, in ``<root>/.careloc-cache/<kind>/``."""
+
+    def __init__(self, root: Path, *, enabled: bool | None = None) -> None:
+        self.dir = root / CACHE_DIR
+        wanted = enabled_by_environment() if enabled is None else enabled
+        # Never follow a symlink out of the project, never write over a file.
+        self.enabled = wanted and not self.dir.is_symlink() and not self.dir.is_file()
+
+    def key(self, kind: str, *parts: bytes | str) -> str:
+        """The entry name for a result of ``kind`` computed from ``parts``."""
+        return digest(code_fingerprint(), kind, *parts)
+
+    def _path(self, kind: str, key: str) -> Path:
+        return self.dir / kind / key[:2] / key
+
+    def get(self, kind: str, key: str) -> bytes | None:
+        if not self.enabled:
+            return None
+        try:
+            return self._path(kind, key).read_bytes()
+        except OSError:
+            return None
+
+    def put(self, kind: str, key: str, data: bytes) -> None:
+        """Store an entry atomically (a reader sees all of it or none); errors are ignored."""
+        if not self.enabled:
+            return
+        path = self._path(kind, key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
+                os.replace(tmp, path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        except OSError:
+            return
+
+    def get_json(self, kind: str, key: str) -> Any | None:
+        data = self.get(kind, key)
+        if data is None:
+            return None
+        try:
+            return json.loads(data)
+        except ValueError:
+            return None
+
+    def put_json(self, kind: str, key: str, value: Any) -> None:
+        self.put(kind, key, json.dumps(value, ensure_ascii=False, sort_keys=True).encode())
+
+    def prune(self, kind: str, keep: Iterable[str]) -> int:
+        """Delete the entries of ``kind`` not in ``keep`` (results nobody will ask for
+        again once every input was looked at); return how many went."""
+        if not self.enabled:
+            return 0
+        wanted = set(keep)
+        removed = 0
+        base = self.dir / kind
+        try:
+            buckets = list(base.iterdir())
+        except OSError:
+            return 0
+        for bucket in buckets:
+            try:
+                entries = list(bucket.iterdir())
+            except OSError:
+                continue
+            for entry in entries:
+                if entry.name not in wanted:
+                    entry.unlink(missing_ok=True)
+                    removed += 1
+        return removed
+
+
+# -- results as JSON ------------------------------------------------------------------------
+# Cached results are JSON, never pickles: a damaged or forged entry can at worst be
+# wrong data of the expected classes, never run code.
+def encode(value: Any) -> Any:
+    """``value`` as JSON data; dataclasses, enums, dates, tuples and dicts are tagged
+    with their type so that ``decode`` rebuilds them exactly. Dataclass fields whose
+    name starts with ``_`` are derived state and left out."""
+    if isinstance(value, enum.Enum):
+        return {"$": type(value).__name__, "value": value.value}
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = {
+            f.name: encode(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if not f.name.startswith("_")
+        }
+        return {"$": type(value).__name__, "fields": fields}
+    if isinstance(value, tuple):
+        return {"$": "tuple", "items": [encode(v) for v in value]}
+    if isinstance(value, list):
+        return [encode(v) for v in value]
+    if isinstance(value, Mapping):
+        if all(type(k) is str for k in value):
+            return {"$": "dict", "map": {k: encode(v) for k, v in value.items()}}
+        return {"$": "dict", "items": [[encode(k), encode(v)] for k, v in value.items()]}
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return {"$": "date", "value": value.isoformat()}
+    raise TypeError(f"cannot cache a {type(value).__name__}")
+
+
+def decode(data: Any, types: Iterable[type]) -> Any:
+    """Rebuild what ``encode`` made; only the dataclasses and enums in ``types`` may
+    appear (ValueError otherwise)."""
+    known = {t.__name__: t for t in types}
+
+    def build(item: Any) -> Any:
+        if type(item) is not dict:
+            return [build(v) for v in item] if type(item) is list else item
+        tag = item.get("$")
+        if tag == "dict":
+            if "map" in item:
+                return {k: v if type(v) is str else build(v) for k, v in item["map"].items()}
+            return {build(k): build(v) for k, v in item["items"]}
+        if tag == "tuple":
+            return tuple(v if type(v) is str else build(v) for v in item["items"])
+        if tag == "date":
+            return datetime.date.fromisoformat(item["value"])
+        cls = known.get(tag) if isinstance(tag, str) else None
+        if cls is None:
+            raise ValueError(f"unexpected type {tag!r} in a cache entry")
+        if issubclass(cls, enum.Enum):
+            return cls(item["value"])
+        return cls(**{name: build(v) for name, v in item["fields"].items()})
+
+    try:
+        return build(data)
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(f"damaged cache entry: {exc}") from None

@@ -1,0 +1,77 @@
+"""Running independent pieces of work (one PO file, one page) on every core.
+
+``map_ordered`` runs a function over items in worker processes forked from the
+current one, so they share what it has already loaded (the project and its
+articles) without copying it through pickles; only the small items and the
+results travel. Results come back in the order of the items, so what a pool
+computes is exactly what a loop would: output never depends on the number of
+workers. Small jobs, one core, ``CARELOC_JOBS=1`` or a platform without ``fork``
+run in a plain loop in this process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, TypeVar
+
+from pipeline.progress import track
+
+ENV_JOBS = "CARELOC_JOBS"
+MIN_ITEMS = 64
+"""Below this many items a pool costs more (forking, pickling) than it saves."""
+
+T = TypeVar("T")
+R = TypeVar("R")
+S = TypeVar("S")
+
+_shared: Any = None
+
+
+def jobs() -> int:
+    """How many processes to use: ``CARELOC_JOBS`` if set, else the usable CPUs."""
+    value = os.environ.get(ENV_JOBS, "").strip()
+    if value.isdigit() and int(value) > 0:
+        return int(value)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _call(task: tuple[Callable[[Any, Any], Any], Any]) -> Any:
+    func, item = task
+    return func(_shared, item)
+
+
+def map_ordered(
+    func: Callable[[S, T], R],
+    shared: S,
+    items: Sequence[T],
+    *,
+    label: str = "",
+    min_items: int | None = None,
+) -> list[R]:
+    """``[func(shared, item) for item in items]``, on ``jobs()`` processes when there
+    are enough items. ``func`` must be a module-level function; ``shared`` reaches the
+    workers by ``fork``, never pickled; items and results must pickle. A progress bar
+    named ``label`` advances as results come in (see ``pipeline.progress``)."""
+    workers = min(jobs(), len(items))
+    threshold = MIN_ITEMS if min_items is None else min_items
+    if (
+        workers <= 1
+        or len(items) < threshold
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        return [func(shared, item) for item in track(items, label)]
+    global _shared
+    _shared = shared
+    try:
+        chunk = max(1, len(items) // (workers * 8))
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            results = pool.map(_call, [(func, item) for item in items], chunksize=chunk)
+            return list(track(results, label, total=len(items)))
+    finally:
+        _shared = None
