@@ -1,23 +1,25 @@
 """The translator workflow over the project: extract templates, init and update PO files.
 
-Every write goes through ``_write_if_changed``: a file whose content would stay the
-same is left alone (whoever last wrapped it), and dates move only with content."""
+Every operation first reads and merges everything, then writes (``_planned``,
+``_write_all``): a file whose content would stay the same is left alone (whoever last
+wrapped it), dates move only with content, and nothing is written if any file is bad."""
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from babel import Locale
 from babel.messages.catalog import Message
 
-from pipeline import __version__
+from pipeline import __version__, parallel
+from pipeline.cache import Cache
 from pipeline.errors import ContentError, UsageError
 from pipeline.extract import PROJECT, build_template
 from pipeline.files import atomic_write
-from pipeline.model import Article, Location, error
+from pipeline.model import Article, Finding, Location, error
 from pipeline.pofile import (
     MessageText,
     PoCatalog,
@@ -26,7 +28,6 @@ from pipeline.pofile import (
     read_po,
     render_po,
 )
-from pipeline.progress import track
 from pipeline.project import PSEUDO_LOCALE, Project, parse_locale, source_date_epoch
 
 LAST_TRANSLATOR = "careloc translators <translators@careloc.invalid>"
@@ -52,13 +53,22 @@ def load_po(project: Project, path: Path, locale: str | None = None) -> PoCatalo
     """Read a PO/POT file of the project; with ``locale``, its ``Language`` header must
     name that locale (a file copied into the wrong directory would publish the wrong
     language)."""
+    return parse_po(project, path, read_bytes(project, path), locale)
+
+
+def read_bytes(project: Project, path: Path) -> bytes:
+    """The bytes of a file of the project (refusing paths that lead outside it)."""
     project.inside(path)
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise ContentError(
             [error("unreadable", exc.strerror or str(exc), Location(project.rel(path)))]
         ) from None
+
+
+def parse_po(project: Project, path: Path, data: bytes, locale: str | None = None) -> PoCatalog:
+    """``load_po`` of bytes already read from ``path``."""
     catalog = read_po(data, project.rel(path))
     if locale is not None:
         declared = (catalog.raw_language or "").replace("-", "_")
@@ -84,36 +94,92 @@ def load_po(project: Project, path: Path, locale: str | None = None) -> PoCatalo
     return catalog
 
 
-def _write_if_changed(
-    project: Project, path: Path, catalog: PoCatalog, old: PoCatalog | None, *, dry_run: bool
-) -> Change | None:
+@dataclass(frozen=True)
+class _Write:
+    """A file an operation will write once everything has been read and merged."""
+
+    path: Path
+    change: Change
+    data: bytes
+
+
+def _planned(
+    project: Project, path: Path, catalog: PoCatalog, old: PoCatalog | None
+) -> _Write | None:
+    """The write that makes ``path`` say ``catalog``; None if it already says that."""
     if old is not None and content_key(old) == content_key(catalog):
         return None
     change = Change(project.rel(path), "updated" if old is not None else "created")
-    if not dry_run:
-        project.inside(path.parent)
-        atomic_write(path, render_po(catalog))
-    return change
+    return _Write(path, change, render_po(catalog))
+
+
+def _write_all(project: Project, writes: Iterable[_Write], *, dry_run: bool) -> list[Change]:
+    changes = []
+    for write in writes:
+        if not dry_run:
+            project.inside(write.path.parent)
+            atomic_write(write.path, write.data)
+        changes.append(write.change)
+    return changes
+
+
+def _gather(results: Iterable[tuple[list[_Write], list[Finding]]]) -> list[_Write]:
+    """Every planned write, or ContentError with the problems of every file: nothing is
+    written unless every file could be read."""
+    writes: list[_Write] = []
+    findings: list[Finding] = []
+    for planned, problems in results:
+        writes += planned
+        findings += problems
+    if findings:
+        raise ContentError(findings)
+    return writes
 
 
 # -- extract -------------------------------------------------------------------------
+EXTRACT_CACHE = "extract"
+UPDATE_CACHE = "update"
+CURRENT = b"current"
+"""What the cache records for a template or PO file that an operation left unchanged."""
+
+
 def extract(project: Project, *, dry_run: bool = False) -> list[Change]:
     """Write ``locales/templates/<id>.pot`` for every article whose units changed."""
-    changes = []
-    for article in project.articles:
-        path = project.template_path(article.id)
+    cache = Cache(project.root)
+    articles = list(project.articles)
+    results = parallel.map_ordered(
+        _extract_one, (project, cache, articles), range(len(articles)), label="extract"
+    )
+    return _write_all(project, _gather(results), dry_run=dry_run)
+
+
+def _extract_one(
+    state: tuple[Project, Cache, list[Article]], index: int
+) -> tuple[list[_Write], list[Finding]]:
+    project, cache, articles = state
+    article = articles[index]
+    path = project.template_path(article.id)
+    try:
+        data = read_bytes(project, path) if path.exists() else None
+        key = None
+        if data is not None and cache.enabled:
+            key = cache.key(EXTRACT_CACHE, repr(article), data)
+            if cache.get(EXTRACT_CACHE, key) == CURRENT:
+                return [], []
         new = build_template(article, __version__)
-        old = load_po(project, path) if path.exists() else None
-        if old is not None:
-            new.creation_date = old.creation_date
-            if content_key(old) != content_key(new):
-                new.creation_date = now()
-        else:
+        old = parse_po(project, path, data) if data is not None else None
+    except ContentError as exc:
+        return [], exc.findings
+    if old is not None:
+        new.creation_date = old.creation_date
+        if content_key(old) != content_key(new):
             new.creation_date = now()
-        change = _write_if_changed(project, path, new, old, dry_run=dry_run)
-        if change:
-            changes.append(change)
-    return changes
+    else:
+        new.creation_date = now()
+    write = _planned(project, path, new, old)
+    if write is None and key is not None:
+        cache.put(EXTRACT_CACHE, key, CURRENT)
+    return ([write] if write else []), []
 
 
 def load_template(project: Project, article: Article) -> PoCatalog:
@@ -185,12 +251,8 @@ def init(project: Project, code: str) -> list[Change]:
                 ]
             )
         planned.append((path, new_catalog(code, article, load_template(project, article))))
-    changes = []
-    for path, catalog in planned:
-        change = _write_if_changed(project, path, catalog, None, dry_run=False)
-        assert change is not None
-        changes.append(change)
-    return changes
+    writes = [_planned(project, path, catalog, None) for path, catalog in planned]
+    return _write_all(project, (w for w in writes if w is not None), dry_run=False)
 
 
 # -- update --------------------------------------------------------------------------
@@ -259,21 +321,57 @@ def po_files(project: Project, codes: list[str]) -> Iterator[tuple[str, Article,
 
 def update(project: Project, codes: list[str], *, check: bool = False) -> list[Change]:
     """Merge each template into each locale's PO (creating missing ones); with
-    ``check`` write nothing and report what would change."""
-    plans: list[tuple[Path, PoCatalog | None, PoCatalog]] = []
+    ``check`` write nothing and report what would change.
+
+    Each template is read once for all locales; articles are merged on every core;
+    a PO file found current for the same template bytes before is not parsed again
+    (``pipeline.cache``). Changes are reported locale by locale, article by article."""
     codes = [c for c in codes if c != PSEUDO_LOCALE]  # `careloc pseudo` rewrites it whole
-    for code, article, path in track(
-        list(po_files(project, codes)), "update", describe=lambda p: f"{p[0]}/{p[1].id}"
-    ):
-        template = load_template(project, article)
-        if path.exists():
-            po = load_po(project, path, code)
-            plans.append((path, po, merge(po, template)))
-        else:
-            plans.append((path, None, new_catalog(code, article, template)))
-    changes = []
-    for path, old, merged in plans:
-        change = _write_if_changed(project, path, merged, old, dry_run=check)
-        if change:
-            changes.append(change)
-    return changes
+    cache = Cache(project.root)
+    articles = list(project.articles)
+    results = parallel.map_ordered(
+        _update_article, (project, cache, articles, codes), range(len(articles)), label="update"
+    )
+    writes = _gather(results)
+    order = {(code, a.id): n for n, (code, a, _) in enumerate(po_files(project, codes))}
+    writes.sort(key=lambda w: order[w.path.parent.parent.name, w.path.stem])
+    return _write_all(project, writes, dry_run=check)
+
+
+def _update_article(
+    state: tuple[Project, Cache, list[Article], list[str]], index: int
+) -> tuple[list[_Write], list[Finding]]:
+    """Merge one article's template into its PO file of every locale."""
+    project, cache, articles, codes = state
+    article = articles[index]
+    template_path = project.template_path(article.id)
+    writes: list[_Write] = []
+    try:
+        if not template_path.exists():
+            load_template(project, article)  # raises the no-template finding
+        template_data = read_bytes(project, template_path)
+        template: PoCatalog | None = None
+        for code in codes:
+            path = project.po_path(code, article.id)
+            data = read_bytes(project, path) if path.exists() else None
+            key = None
+            if data is not None and cache.enabled:
+                key = cache.key(UPDATE_CACHE, code, template_data, data)
+                if cache.get(UPDATE_CACHE, key) == CURRENT:
+                    continue
+            if template is None:
+                template = parse_po(project, template_path, template_data)
+            if data is None:
+                created = _planned(project, path, new_catalog(code, article, template), None)
+                assert created is not None  # a new file is always written
+                writes.append(created)
+                continue
+            po = parse_po(project, path, data, code)
+            write = _planned(project, path, merge(po, template), po)
+            if write is not None:
+                writes.append(write)
+            elif key is not None:
+                cache.put(UPDATE_CACHE, key, CURRENT)
+    except ContentError as exc:
+        return [], exc.findings
+    return writes, []
