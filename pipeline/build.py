@@ -13,20 +13,24 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import catalogs
+import babel
+import jinja2
+
+from pipeline import catalogs, parallel
+from pipeline.cache import Cache, digest
 from pipeline.dashboard import PAGE as DASHBOARD
 from pipeline.dashboard import render_dashboard
 from pipeline.errors import ContentError
-from pipeline.export import BUNDLE_SCHEMA, RenderedPage, Renderer, dump_json
+from pipeline.export import BUNDLE_SCHEMA, RenderedPage, Renderer, dump_json, page_path
 from pipeline.gate import Verdict, evaluate_all
 from pipeline.model import Article, Finding, Location, error
-from pipeline.progress import track
-from pipeline.project import PSEUDO_LOCALE, Project, to_bcp47
+from pipeline.project import PSEUDO_LOCALE, LocalePolicy, Project, to_bcp47
 from pipeline.schema import validator
 from pipeline.ui import load_ui
 from pipeline.verify import expected_warnings, verify_bundle, verify_html
@@ -65,10 +69,22 @@ class LocaleOutcome:
 
 
 @dataclass(frozen=True)
+class FileInfo:
+    """What the manifest says of a file: its sha256 (hex) and size in bytes."""
+
+    sha256: str
+    size: int
+
+    @classmethod
+    def of(cls, data: bytes) -> FileInfo:
+        return cls(hashlib.sha256(data).hexdigest(), len(data))
+
+
+@dataclass(frozen=True)
 class BuildResult:
     out: Path
     locales: tuple[LocaleOutcome, ...]
-    files: Mapping[str, bytes] = field(repr=False)
+    files: Mapping[str, FileInfo] = field(repr=False)
     findings: tuple[Finding, ...] = ()
 
     @property
@@ -106,61 +122,130 @@ def build(project: Project, out: Path | None = None, codes: list[str] | None = N
     findings = [f for v in verdicts.values() for f in v.findings]
 
     # 2 + 3. Render what the gate allows, read it back, withhold what fails verification.
+    # Articles are independent: they are rendered on every core, each page written
+    # straight into the new output directory, and a page whose inputs are unchanged is
+    # taken from the previous build (``PageCache``). Results are combined in article
+    # order, so the output is the same whatever the number of workers.
     renderer = Renderer()
-    pages: list[RenderedPage] = []
-    exported: list[tuple[Article, list[str]]] = []
     reasons: dict[str, list[str]] = {p.code: [] for p in policies}
-    for article in track(articles, "build", describe=lambda a: a.id):
-        candidates: dict[str, Mapping[str, str]] = {source: {}}
-        pseudo: dict[str, Mapping[str, str]] = {}
-        for policy in policies:
-            verdict = verdicts[policy.code, article.id]
-            if verdict.publishable and policy.code == PSEUDO_LOCALE:
-                pseudo[policy.code] = verdict.translations
-            elif verdict.publishable:
-                candidates[policy.code] = verdict.translations
-            else:
-                reasons[policy.code] += [f"{article.id}: {r}" for r in verdict.reasons]
-        article_pages, withheld = render_verified(renderer, article, candidates, schema)
+    staging = new_staging(target)
+    try:
+        job = _Job(
+            articles,
+            policies,
+            verdicts,
+            source,
+            schema,
+            renderer,
+            PageCache(Cache(project.root), schema, target),
+            staging,
+        )
+        results = parallel.map_ordered(_build_article, job, range(len(articles)), label="build")
+        exported: list[tuple[Article, list[str]]] = []
+        files: dict[str, FileInfo] = {}
+        for article, result in zip(articles, results, strict=True):
+            if result.fatal:
+                raise ContentError(result.fatal)
+            for code, reason in result.reasons:
+                reasons[code].append(reason)
+            for code, problems in result.withheld:
+                findings.append(_withheld_finding(project, verdicts[code, article.id], problems))
+            exported.append((article, result.exported))
+            files.update(result.files)
+        for code in [source, *(p.code for p in policies)]:
+            findings += load_ui(code, source).findings
+
+        # 4. Lay out the remaining files, then the manifest that lists them all.
+        extra = {
+            INDEX: renderer.render_index(exported),
+            DASHBOARD: render_dashboard(list(verdicts.values())).encode(),
+        }
+        if PSEUDO_LOCALE in reasons:
+            reasons[PSEUDO_LOCALE].insert(0, PSEUDO_REASON)
+        outcomes = (
+            LocaleOutcome(source, "source", True),
+            *(
+                LocaleOutcome(p.code, p.status, not reasons[p.code], tuple(reasons[p.code]))
+                for p in policies
+            ),
+        )
+        files.update((rel, FileInfo.of(data)) for rel, data in extra.items())
+        extra[MANIFEST] = manifest(source, articles, outcomes, files)
+        files[MANIFEST] = FileInfo.of(extra[MANIFEST])
+
+        # 5. Write the rest beside the old output and swap it in.
+        write_files(staging, extra)
+        finish(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return BuildResult(target, outcomes, files, tuple(findings))
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What the workers of ``build`` share (inherited by fork, never pickled)."""
+
+    articles: list[Article]
+    policies: list[LocalePolicy]
+    verdicts: Mapping[tuple[str, str], Verdict]
+    source: str
+    schema: Path
+    renderer: Renderer
+    pages: PageCache
+    staging: Path
+
+
+@dataclass
+class _ArticleOutput:
+    """What building one article's pages produced, for ``build`` to combine in order."""
+
+    exported: list[str] = field(default_factory=list)
+    reasons: list[tuple[str, str]] = field(default_factory=list)
+    """(locale, reason) for every locale withheld, in the order they were found."""
+    withheld: list[tuple[str, list[str]]] = field(default_factory=list)
+    """(locale, problems) for every page that failed verification."""
+    files: dict[str, FileInfo] = field(default_factory=dict)
+    fatal: list[Finding] = field(default_factory=list)
+    """The source page failed verification: the build must stop."""
+
+
+def _build_article(job: _Job, index: int) -> _ArticleOutput:
+    """Render, verify and write the pages of one article (one step of ``build``)."""
+    article = job.articles[index]
+    out = _ArticleOutput()
+    candidates: dict[str, Mapping[str, str]] = {job.source: {}}
+    pseudo: dict[str, Mapping[str, str]] = {}
+    for policy in job.policies:
+        verdict = job.verdicts[policy.code, article.id]
+        if verdict.publishable and policy.code == PSEUDO_LOCALE:
+            pseudo[policy.code] = verdict.translations
+        elif verdict.publishable:
+            candidates[policy.code] = verdict.translations
+        else:
+            out.reasons += [(policy.code, f"{article.id}: {r}") for r in verdict.reasons]
+    try:
+        pages, withheld = render_verified(job.renderer, article, candidates, job.schema, job.pages)
         for code, problems in withheld.items():
-            reasons[code] += [f"{article.id}: verification: {p}" for p in problems]
-            findings.append(_withheld_finding(project, verdicts[code, article.id], problems))
-        pages += article_pages
-        exported.append((article, [p.code for p in article_pages]))
+            out.reasons += [(code, f"{article.id}: verification: {p}") for p in problems]
+            out.withheld.append((code, problems))
+        out.exported = [p.code for p in pages]
         if pseudo:
             # Rendered and verified like any locale, but apart: no published page links
             # to it, the index does not list it, and the manifest never calls it published.
             pseudo_pages, withheld = render_verified(
-                renderer, article, {source: {}, **pseudo}, schema
+                job.renderer, article, {job.source: {}, **pseudo}, job.schema, job.pages
             )
-            pages += [p for p in pseudo_pages if p.code != source]
+            pages += [p for p in pseudo_pages if p.code != job.source]
             for code, problems in withheld.items():
-                reasons[code] += [f"{article.id}: verification: {p}" for p in problems]
-                findings.append(_withheld_finding(project, verdicts[code, article.id], problems))
-    for code in [source, *(p.code for p in policies)]:
-        findings += load_ui(code, source).findings
-
-    # 4. Lay out every file, then the manifest that lists them.
-    files: dict[str, bytes] = {}
+                out.reasons += [(code, f"{article.id}: verification: {p}") for p in problems]
+                out.withheld.append((code, problems))
+    except ContentError as exc:  # returned, not raised: it has to cross a process boundary
+        out.fatal = exc.findings
+        return out
     for page in pages:
-        files[page.html_path] = page.html
-        files[page.json_path] = page.json
-    files[INDEX] = renderer.render_index(exported)
-    files[DASHBOARD] = render_dashboard(list(verdicts.values())).encode()
-    if PSEUDO_LOCALE in reasons:
-        reasons[PSEUDO_LOCALE].insert(0, PSEUDO_REASON)
-    outcomes = (
-        LocaleOutcome(source, "source", True),
-        *(
-            LocaleOutcome(p.code, p.status, not reasons[p.code], tuple(reasons[p.code]))
-            for p in policies
-        ),
-    )
-    files[MANIFEST] = manifest(source, articles, outcomes, files)
-
-    # 5. Write it all beside the old output and swap it in.
-    write_tree(target, files)
-    return BuildResult(target, outcomes, files, tuple(findings))
+        out.files.update(job.pages.place(page, job.staging))
+    return out
 
 
 def render_verified(
@@ -168,7 +253,8 @@ def render_verified(
     article: Article,
     candidates: Mapping[str, Mapping[str, str]],
     schema: Path,
-) -> tuple[list[RenderedPage], dict[str, list[str]]]:
+    cache: PageCache | None = None,
+) -> tuple[list[CheckedPage], dict[str, list[str]]]:
     """Render ``article`` for each candidate locale (code -> approved translations; the
     source first) and verify each page; return the pages that passed and the problems
     of those withheld. Pages link only to each other, so a withheld page means the
@@ -177,12 +263,10 @@ def render_verified(
     withheld: dict[str, list[str]] = {}
     while True:
         codes = [c for c in candidates if c not in withheld]
-        pages = [renderer.render(article, c, candidates[c], codes) for c in codes]
-        failed = {
-            page.code: problems
-            for page in pages
-            if (problems := verify_page(page, article, candidates[page.code], schema))
-        }
+        pages = [
+            check_page(renderer, article, c, candidates[c], codes, schema, cache) for c in codes
+        ]
+        failed = {page.code: list(page.problems) for page in pages if page.problems}
         if not failed:
             return pages, withheld
         if source in failed:
@@ -198,6 +282,54 @@ def render_verified(
                 ]
             )
         withheld.update(failed)
+
+
+@dataclass(frozen=True)
+class CheckedPage:
+    """One page of one locale, rendered and verified: its two files and what
+    verification found. ``rendered`` holds the page if it was rendered by this build;
+    otherwise the previous build has both files byte for byte (see ``PageCache``)."""
+
+    code: str
+    article: str
+    html: FileInfo
+    json: FileInfo
+    problems: tuple[str, ...]
+    rendered: RenderedPage | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def html_path(self) -> str:
+        return page_path(self.code, self.article, "html")
+
+    @property
+    def json_path(self) -> str:
+        return page_path(self.code, self.article, "json")
+
+
+def check_page(
+    renderer: Renderer,
+    article: Article,
+    code: str,
+    translations: Mapping[str, str],
+    alternates: Sequence[str],
+    schema: Path,
+    cache: PageCache | None = None,
+) -> CheckedPage:
+    """Render and verify one page, unless ``cache`` knows the outcome for exactly
+    these inputs."""
+    key = cache.key(article, code, translations, alternates) if cache else ""
+    if cache is not None:
+        known = cache.get(key, article.id, code)
+        if known is not None:
+            return known
+    page = renderer.render(article, code, translations, alternates)
+    problems = tuple(verify_page(page, article, translations, schema))
+    checked = CheckedPage(
+        code, article.id, FileInfo.of(page.html), FileInfo.of(page.json), problems, page
+    )
+    if cache is not None:
+        cache.put(key, checked)
+    return checked
 
 
 def verify_page(
@@ -270,7 +402,7 @@ def manifest(
     source: str,
     articles: Sequence[Article],
     outcomes: Sequence[LocaleOutcome],
-    files: Mapping[str, bytes],
+    files: Mapping[str, FileInfo],
 ) -> bytes:
     """``manifest.json``: the locales with their outcome, and every file's sha256 and size."""
     return dump_json(
@@ -279,8 +411,8 @@ def manifest(
             "articles": [a.id for a in articles],
             "locales": {o.bcp47: o.as_dict() for o in outcomes},
             "files": {
-                path: {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
-                for path, data in sorted(files.items())
+                path: {"sha256": info.sha256, "bytes": info.size}
+                for path, info in sorted(files.items())
             },
         }
     )
@@ -291,24 +423,43 @@ def write_tree(target: Path, files: Mapping[str, bytes]) -> None:
     ``target``, then swap it in for ``target``; on any failure, remove it and leave
     ``target`` untouched."""
     for rel in files:
-        parts = rel.split("/")
-        if rel.startswith("/") or "\\" in rel or any(p in ("", ".", "..") for p in parts):
-            # Ids and locale names are validated long before; this is the last guard.
-            raise ContentError(
-                [error("bad-output", f"refusing to write {rel!r}: not a plain relative path")]
-            )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=TEMP_PREFIX))
+        _check_rel(rel)
+    staging = new_staging(target)
     try:
-        for rel, data in sorted(files.items()):
-            path = staging / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-        staging.chmod(0o755)  # mkdtemp makes it private; a web server must read it
-        _swap(staging, target)
+        write_files(staging, files)
+        finish(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def _check_rel(rel: str) -> None:
+    parts = rel.split("/")
+    if rel.startswith("/") or "\\" in rel or any(p in ("", ".", "..") for p in parts):
+        # Ids and locale names are validated long before; this is the last guard.
+        raise ContentError(
+            [error("bad-output", f"refusing to write {rel!r}: not a plain relative path")]
+        )
+
+
+def new_staging(target: Path) -> Path:
+    """A fresh, empty directory beside ``target`` to build the new output in."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(dir=target.parent, prefix=TEMP_PREFIX))
+
+
+def write_files(staging: Path, files: Mapping[str, bytes]) -> None:
+    for rel, data in sorted(files.items()):
+        _check_rel(rel)
+        path = staging / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
+def finish(staging: Path, target: Path) -> None:
+    """Make the finished ``staging`` directory the output ``target``."""
+    staging.chmod(0o755)  # mkdtemp makes it private; a web server must read it
+    _swap(staging, target)
 
 
 def _swap(staging: Path, target: Path) -> None:
@@ -326,3 +477,98 @@ def _swap(staging: Path, target: Path) -> None:
         raise
     if had_target:
         shutil.rmtree(backup, ignore_errors=True)
+
+
+# -- pages already built ----------------------------------------------------------------------
+PAGE_CACHE = "pages"
+
+
+class PageCache:
+    """Skips rendering and verifying a page whose inputs are unchanged.
+
+    The cache (``pipeline.cache``) records, under the sha256 of everything a page
+    depends on (the article as loaded, the locale, its approved translations, the
+    locales it links to, the bundle schema, careloc's code, templates and interface
+    strings, and the Babel and Jinja2 versions), the sha256 and size of its two files
+    and the problems verification found. The files themselves are not duplicated:
+    they are taken from the previous build, and only if their bytes still have the
+    recorded sha256; otherwise the page is rendered and verified again."""
+
+    def __init__(self, cache: Cache, schema: Path, previous: Path) -> None:
+        self.cache = cache
+        self.previous = previous
+        self.inputs = digest(babel.__version__, jinja2.__version__, schema.read_bytes())
+        self._articles: dict[int, str] = {}
+
+    def key(
+        self,
+        article: Article,
+        code: str,
+        translations: Mapping[str, str],
+        alternates: Sequence[str],
+    ) -> str:
+        if id(article) not in self._articles:
+            self._articles = {id(article): digest(repr(article))}  # one article at a time
+        return self.cache.key(
+            PAGE_CACHE,
+            self.inputs,
+            self._articles[id(article)],
+            code,
+            json.dumps(sorted(translations.items()), ensure_ascii=False),
+            json.dumps(list(alternates)),
+        )
+
+    def get(self, key: str, article_id: str, code: str) -> CheckedPage | None:
+        """The page recorded under ``key``, if the previous build still holds its files."""
+        if not self.cache.enabled:
+            return None
+        record = self.cache.get_json(PAGE_CACHE, key)
+        if not isinstance(record, dict):
+            return None
+        try:
+            html, json_ = FileInfo(*record["html"]), FileInfo(*record["json"])
+            problems = tuple(str(p) for p in record["problems"])
+        except (TypeError, KeyError):  # no entry, or a damaged one
+            return None
+        page = CheckedPage(code, article_id, html, json_, problems)
+        if problems or (
+            self._previous_has(page.html_path, html) and self._previous_has(page.json_path, json_)
+        ):
+            return page
+        return None
+
+    def put(self, key: str, page: CheckedPage) -> None:
+        record = {
+            "html": [page.html.sha256, page.html.size],
+            "json": [page.json.sha256, page.json.size],
+            "problems": list(page.problems),
+        }
+        self.cache.put_json(PAGE_CACHE, key, record)
+
+    def _previous_has(self, rel: str, info: FileInfo) -> bool:
+        path = self.previous / rel
+        try:
+            st = os.lstat(path)
+            if not stat.S_ISREG(st.st_mode) or st.st_size != info.size:
+                return False
+            return FileInfo.of(path.read_bytes()) == info
+        except OSError:
+            return False
+
+    def place(self, page: CheckedPage, staging: Path) -> dict[str, FileInfo]:
+        """Write the page's files into ``staging`` (linking them from the previous
+        build if they were not rendered now); return what the manifest lists."""
+        placed = {}
+        for rel, info, data in (
+            (page.html_path, page.html, page.rendered.html if page.rendered else None),
+            (page.json_path, page.json, page.rendered.json if page.rendered else None),
+        ):
+            _check_rel(rel)
+            path = staging / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if data is not None:
+                path.write_bytes(data)
+            else:
+                os.link(self.previous / rel, path, follow_symlinks=False)
+            placed[rel] = info
+        return placed

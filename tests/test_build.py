@@ -209,6 +209,9 @@ def test_source_that_fails_verification_stops_the_build(
         return RenderedPage(page.code, page.article, html, page.json, page.bundle, page.page)
 
     monkeypatch.setattr(Renderer, "render", broken)
+    # A patched renderer is another careloc, but its files are the same: the page cache
+    # (keyed by careloc's files) would reuse the first build's verified pages.
+    monkeypatch.setenv("CARELOC_NO_CACHE", "1")
     code, _, err = run(translated, "build")
     assert code == 1
     assert "source/numbness-of-the-legs.yaml: error: [verify-source] the en page failed" in err
