@@ -422,7 +422,8 @@ class _Batch:
     project: Project
     cache: Cache
     pairs: list[tuple[LocalePolicy, Article]]
-    article_keys: dict[str, str]
+    inputs: dict[str, str]
+    """Digest of the inputs of each article (by id) and locale (by code) but the PO."""
 
 
 def _file_part(path: Path) -> bytes:
@@ -432,36 +433,47 @@ def _file_part(path: Path) -> bytes:
         return b"absent"
 
 
-def verdict_key(batch: _Batch, policy: LocalePolicy, article: Article) -> str:
-    """The cache key of a verdict: the sha256 of everything ``evaluate`` reads (the
-    article as loaded, the locale's policy, the source locale, the PO file and the
-    locale's ``reviews.yaml`` with its schema) and of careloc's code. Whoever makes
-    ``evaluate`` read anything else must add it here."""
-    project = batch.project
-    return batch.cache.key(
-        VERDICT_CACHE,
-        project.config.source_locale,
-        repr(policy),
-        batch.article_keys[article.id],
-        _file_part(project.po_path(policy.code, article.id)),
-        _file_part(reviews_path(project, policy.code)),
-        _file_part(project.schema(REVIEWS_SCHEMA)),
-    )
+def _inputs(project: Project, pairs: list[tuple[LocalePolicy, Article]]) -> dict[str, str]:
+    """What a verdict depends on besides its PO file: the article as loaded; the
+    source locale, the locale's policy, its ``reviews.yaml`` and that file's schema.
+    Whoever makes ``evaluate`` read anything else must add it here."""
+    inputs: dict[str, str] = {}
+    schema = _file_part(project.schema(REVIEWS_SCHEMA))
+    for policy, article in pairs:
+        if article.id not in inputs:
+            inputs[article.id] = digest("article", repr(article))
+        if policy.code not in inputs:
+            inputs[policy.code] = digest(
+                "locale",
+                project.config.source_locale,
+                repr(policy),
+                _file_part(reviews_path(project, policy.code)),
+                schema,
+            )
+    return inputs
 
 
-def _evaluate_one(batch: _Batch, index: int) -> tuple[str | None, object]:
-    """One verdict as JSON data (from the cache if its inputs were seen before)."""
+def _evaluate_one(batch: _Batch, index: int) -> tuple[str | None, dict[str, object]]:
+    """The fields of one verdict but its policy and article (from the cache if the same
+    inputs were evaluated before), and its cache key."""
     policy, article = batch.pairs[index]
-    key = verdict_key(batch, policy, article) if batch.cache.enabled else None
-    if key is not None:
-        hit = batch.cache.get_json(VERDICT_CACHE, key)
+    project, cache = batch.project, batch.cache
+    key = None
+    if cache.enabled:
+        po = _file_part(project.po_path(policy.code, article.id))
+        key = cache.key(VERDICT_CACHE, batch.inputs[article.id], batch.inputs[policy.code], po)
+        hit = cache.get_json(VERDICT_CACHE, key)
         if hit is not None:
-            return key, hit
-    verdict = evaluate(batch.project, policy, article)
-    data = encode({f: getattr(verdict, f) for f in verdict.__dataclass_fields__ if f not in _SKIP})
+            try:
+                fields: dict[str, object] = decode(hit, _VERDICT_TYPES)
+                return key, fields
+            except ValueError:
+                pass  # a damaged entry: evaluate again
+    verdict = evaluate(project, policy, article)
+    fields = {f: getattr(verdict, f) for f in verdict.__dataclass_fields__ if f not in _SKIP}
     if key is not None:
-        batch.cache.put_json(VERDICT_CACHE, key, data)
-    return key, data
+        cache.put_json(VERDICT_CACHE, key, encode(fields))
+    return key, fields
 
 
 def evaluate_pairs(
@@ -472,16 +484,13 @@ def evaluate_pairs(
     they were last evaluated (``pipeline.cache``). With ``prune`` (all pairs of the
     project were asked for), cached verdicts nobody asked for are deleted."""
     cache = Cache(project.root)
-    article_keys = {a.id: digest(repr(a)) for _, a in pairs} if cache.enabled else {}
-    batch = _Batch(project, cache, pairs, article_keys)
+    inputs = _inputs(project, pairs) if cache.enabled else {}
+    batch = _Batch(project, cache, pairs, inputs)
     results = parallel.map_ordered(_evaluate_one, batch, range(len(pairs)), label="check")
-    verdicts = []
-    for (policy, article), (_, data) in zip(pairs, results, strict=True):
-        try:
-            fields = decode(data, _VERDICT_TYPES)
-            verdicts.append(Verdict(policy=policy, article=article, **fields))
-        except (ValueError, TypeError):  # a damaged cache entry: work it out again
-            verdicts.append(evaluate(project, policy, article))
+    verdicts = [
+        Verdict(policy=policy, article=article, **fields)  # type: ignore[arg-type]
+        for (policy, article), (_, fields) in zip(pairs, results, strict=True)
+    ]
     if prune:
         cache.prune(VERDICT_CACHE, (key for key, _ in results if key is not None))
     return verdicts
