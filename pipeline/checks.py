@@ -19,6 +19,7 @@ Severities are graded like translate-toolkit's checks:
 
 from __future__ import annotations
 
+import functools
 import gettext
 import re
 import unicodedata
@@ -353,7 +354,7 @@ def bidi_control(entry: Entry) -> Iterator[Finding]:
     They reorder what the reader sees without showing themselves, so a warning
     could display differently from what reviewers approved (the "Trojan
     Source" trick). Error in urgent-care warnings, warning elsewhere."""
-    if any(ch in BIDI_CONTROLS for ch in entry.translation):
+    if not BIDI_CONTROLS.isdisjoint(entry.translation):
         yield entry.gate(
             "bidi-control",
             "invisible bidirectional control character(s): "
@@ -367,7 +368,7 @@ def zero_width(entry: Entry) -> Iterator[Finding]:
     They hide inside words, break search and screen readers, and make two
     texts that look the same compare different. Error in urgent-care
     warnings, warning elsewhere."""
-    if any(ch in ZERO_WIDTH for ch in entry.translation):
+    if not ZERO_WIDTH.isdisjoint(entry.translation):
         yield entry.gate(
             "zero-width",
             "invisible zero-width character(s): " + _char_names(entry.translation, ZERO_WIDTH),
@@ -437,17 +438,20 @@ def header_language(header: Header) -> Iterator[Finding]:
         )
 
 
-def _partition(expr: str) -> list[int] | None:
+@functools.lru_cache(maxsize=256)
+def _partition(expr: str) -> tuple[int, ...] | None:
     """The plural form ``expr`` picks for n = 0..1000, as ``gettext`` evaluates it;
-    None if it is not a valid gettext plural expression."""
+    None if it is not a valid gettext plural expression. (Remembered: a project has
+    few formulas but thousands of PO files.)"""
     try:
         pick = gettext.c2py(expr)
-        return [pick(n) for n in range(1001)]
+        return tuple(pick(n) for n in range(1001))
     except (ValueError, SyntaxError, RecursionError, ZeroDivisionError):
         return None
 
 
-def _same_partition(a: list[int], b: list[int]) -> bool:
+@functools.lru_cache(maxsize=256)
+def _same_partition(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
     """True if both formulas group the numbers the same way, whatever the form indexes."""
     mapping: dict[int, int] = {}
     reverse: dict[int, int] = {}
