@@ -110,10 +110,17 @@ class _Tally:
     reasons: list[str] = field(default_factory=list)
     warning_errors: int = 0
 
-    def add(self, finding: Finding, subject: str, *, about_warning: bool = False) -> None:
+    def add(
+        self,
+        finding: Finding,
+        subject: str,
+        *,
+        about_warning: bool = False,
+        detail: str | None = None,
+    ) -> None:
         self.findings.append(finding)
         if finding.is_error:
-            reason = f"{subject}: {finding.code}"
+            reason = f"{subject}: {detail or finding.code}"
             if reason not in self.reasons:
                 self.reasons.append(reason)
             if about_warning:
@@ -153,7 +160,12 @@ def evaluate(project: Project, policy: LocalePolicy, article: Article) -> Verdic
             tally.add(count, f"warning {warning.lead.key}", about_warning=True)
     completion_finding = completion(article, translations, policy, context)
     if completion_finding is not None:
-        tally.add(completion_finding, "completion")
+        done = completion_percent(article, translations)
+        tally.add(
+            completion_finding,
+            "completion",
+            detail=f"{done}% of the other text translated, {policy.min_completion:g}% required",
+        )
 
     # -- clinician review sign-off (SPEC §5), see ``pipeline.review`` ------------------------
     # Always assessed, so stale sign-offs show everywhere; with ``policy.require_review``
@@ -255,6 +267,14 @@ def item_count(
     )
 
 
+def completion_percent(article: Article, translations: Mapping[str, str]) -> int:
+    """Percent (rounded down) of the non-warning units that have a usable translation."""
+    units = [u for u in article.units() if not u.is_warning]
+    if not units:
+        return 100
+    return 100 * sum(1 for u in units if u.key in translations) // len(units)
+
+
 def completion(
     article: Article, translations: Mapping[str, str], policy: LocalePolicy, context: PoContext
 ) -> Finding | None:
@@ -264,16 +284,14 @@ def completion(
     against ``min_completion`` of ``locales/locales.yaml``; the others fall back
     to English. (Urgent-care warnings always need every unit.)"""
     units = [u for u in article.units() if not u.is_warning]
-    if not units:
-        return None
     done = sum(1 for u in units if u.key in translations)
     if done * 100 >= policy.min_completion * len(units):
         return None
     return context.finding(
         "completion",
         ERROR,
-        f"{done} of {len(units)} non-warning units ({100 * done // len(units)}%) are "
-        f"translated and usable; locales/locales.yaml asks for {policy.min_completion:g}% "
+        f"{done} of {len(units)} non-warning units ({completion_percent(article, translations)}%) "
+        f"are translated and usable; locales/locales.yaml asks for {policy.min_completion:g}% "
         f"for {policy.code}",
     )
 
