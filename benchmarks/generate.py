@@ -109,9 +109,18 @@ _SPACED_PUNCT = {
 }
 
 
+_PLACEHOLDER = re.compile(r"(%(?:\([A-Za-z_]\w*\))?[-+#0]?\d*(?:\.\d+)?[sdifxXeEgGcr]|\{[^{}]*\})")
+
+
 def pseudo_translate(text: str, script: str) -> str:
     """A stand-in translation of ``text``: every letter in the target script, numbers,
     placeholders and punctuation kept, never identical to the English."""
+    parts = _PLACEHOLDER.split(text)  # odd indexes are placeholders
+    out = "".join(p if i % 2 else _transliterate(p, script) for i, p in enumerate(parts))
+    return out if out != text else out + " ·"
+
+
+def _transliterate(text: str, script: str) -> str:
     if script in _SYLLABIC:
         low, high = _SYLLABIC[script]
 
@@ -126,8 +135,7 @@ def pseudo_translate(text: str, script: str) -> str:
             out = re.sub(re.escape(ascii_mark) + r"(?!\d) ?", wide, out)
         return out
     table = _LETTERS[script]
-    out = "".join(table.get(ch, ch) for ch in text)
-    return out if out != text else out + " ·"
+    return "".join(table.get(ch, ch) for ch in text)
 
 
 # -- source variation -----------------------------------------------------------------
@@ -325,8 +333,24 @@ def generate(
         raise ValueError("--articles must be at least 1")
     if out.exists() and any(out.iterdir()):
         raise ValueError(f"{out} exists and is not empty")
-    os.environ["SOURCE_DATE_EPOCH"] = str(EPOCH)
-    targets = LOCALES[:locales]
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(EPOCH)  # PO revision dates (catalogs.now)
+    try:
+        return _generate(out, articles, LOCALES[:locales], seed, progress)
+    finally:
+        if previous is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = previous
+
+
+def _generate(
+    out: Path,
+    articles: int,
+    targets: Sequence[TargetLocale],
+    seed: int,
+    progress: Callable[[str], None] | None,
+) -> dict[str, Any]:
     seed_data = yaml.safe_load(SEED.read_text(encoding="utf-8"))
     seed_data["published"] = str(seed_data["published"])
     shutil.copytree(REPO / "schemas", out / "schemas")

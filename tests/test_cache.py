@@ -1,0 +1,315 @@
+"""Tests for pipeline.cache and pipeline.parallel: skipping unchanged work and using both
+cores must never change a single byte of what careloc outputs."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from benchmarks.generate import generate
+from pipeline import build as site
+from pipeline import cache as cache_mod
+from pipeline import gate, parallel
+from pipeline.cache import CACHE_DIR, Cache, decode, digest, encode
+from pipeline.export import Renderer
+from pipeline.model import Finding, FindingSeverity, Location, Severity
+from pipeline.pofile import read_po, render_po
+from pipeline.project import Project
+
+Run = Callable[..., tuple[int, str, str]]
+
+
+def tree(path: Path) -> dict[str, bytes]:
+    return {p.relative_to(path).as_posix(): p.read_bytes() for p in path.rglob("*") if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small synthetic project: 6 articles x 4 locales (one right-to-left, one draft),
+    with deliberate gate failures in a published and a draft locale."""
+    root = tmp_path_factory.mktemp("corpus") / "project"
+    generate(root, articles=6, locales=4, seed=3)
+    return root
+
+
+@pytest.fixture
+def project(corpus: Path, tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    shutil.copytree(corpus, root)
+    return root
+
+
+@pytest.fixture
+def pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Use two worker processes even for this small project."""
+    monkeypatch.setenv(parallel.ENV_JOBS, "2")
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+
+
+def plain(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One process, no cache: the reference every other way of running must match."""
+    monkeypatch.setenv(parallel.ENV_JOBS, "1")
+    monkeypatch.setenv(cache_mod.ENV_NO_CACHE, "1")
+
+
+def change_translation(root: Path, code: str, article: str, key: str = "category") -> None:
+    path = root / "locales" / code / "LC_MESSAGES" / f"{article}.po"
+    catalog = read_po(path.read_bytes(), path.name)
+    message = next(m for m in catalog if m.id and m.context == key)
+    message.string = f"{message.string} ·"  # no digit: the numbers check would refuse it
+    path.write_bytes(render_po(catalog))
+
+
+def published_article(root: Path, code: str) -> str:
+    project = Project(root)
+    policy = project.config.policy(code)
+    assert policy is not None
+    return next(a.id for a in project.articles if gate.evaluate(project, policy, a).publishable)
+
+
+# -- the codec and the store ---------------------------------------------------------------------
+def test_encode_decode_round_trip() -> None:
+    value = {
+        "findings": (
+            Finding("fuzzy", FindingSeverity.ERROR, "m", Location("a.po", 3), "pt-BR", "x"),
+        ),
+        "translations": {"title": "Título", "a/b": "c"},
+        "pairs": {(1, 2): [Severity.URGENT, None, 1.5, True]},
+        "date": datetime.date(2012, 11, 12),
+    }
+    data = encode(value)
+    assert decode(data, [Finding, Location, FindingSeverity, Severity]) == value
+
+
+def test_decode_refuses_types_it_was_not_given() -> None:
+    data = encode(Location("a.po", 1))
+    with pytest.raises(ValueError, match="unexpected type 'Location'"):
+        decode(data, [Finding])
+    with pytest.raises(ValueError, match="damaged"):
+        decode({"$": "Location", "fields": {"nope": 1}}, [Location])
+
+
+def test_encode_refuses_what_it_cannot_rebuild() -> None:
+    with pytest.raises(TypeError, match="cannot cache a set"):
+        encode({"a": {1, 2}})
+
+
+def test_digest_frames_its_parts() -> None:
+    assert digest("ab", "c") != digest("a", "bc")
+    assert digest(b"x") == digest("x")
+
+
+def test_cache_stores_atomically_and_misses_safely(tmp_path: Path) -> None:
+    cache = Cache(tmp_path, enabled=True)
+    key = cache.key("kind", "input")
+    assert cache.get("kind", key) is None
+    cache.put_json("kind", key, {"a": 1})
+    assert cache.get_json("kind", key) == {"a": 1}
+    assert cache.key("kind", "input") == key and cache.key("kind", "other") != key
+    entry = next((tmp_path / CACHE_DIR / "kind").rglob(key))
+    entry.write_bytes(b"{not json")
+    assert cache.get_json("kind", key) is None
+    assert [p.name for p in (tmp_path / CACHE_DIR).rglob("*.tmp")] == []
+
+
+def test_cache_prune_keeps_only_what_was_asked_for(tmp_path: Path) -> None:
+    cache = Cache(tmp_path, enabled=True)
+    keys = [cache.key("k", str(i)) for i in range(3)]
+    for key in keys:
+        cache.put("k", key, b"1")
+    assert cache.prune("k", keys[:1]) == 2
+    assert cache.get("k", keys[0]) == b"1" and cache.get("k", keys[1]) is None
+
+
+def test_cache_is_off_by_environment_or_when_not_a_plain_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(cache_mod.ENV_NO_CACHE, "1")
+    assert not Cache(tmp_path).enabled
+    monkeypatch.delenv(cache_mod.ENV_NO_CACHE)
+    assert Cache(tmp_path).enabled
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / CACHE_DIR).symlink_to(outside)
+    cache = Cache(project)
+    assert not cache.enabled
+    cache.put("k", cache.key("k"), b"x")
+    assert list(outside.iterdir()) == []
+
+
+def test_code_fingerprint_covers_templates_and_interface_strings() -> None:
+    package = Path(cache_mod.__file__).parent
+    assert (package / "templates").is_dir() and (package / "ui").is_dir()
+    assert len(cache_mod.code_fingerprint()) == 64
+
+
+# -- the pool ------------------------------------------------------------------------------------
+def _square(shared: int, item: int) -> tuple[int, int]:
+    return item * item + shared, os.getpid()
+
+
+def test_pool_keeps_the_order_of_the_items(pool: None) -> None:
+    results = parallel.map_ordered(_square, 1, list(range(50)))
+    assert [r for r, _ in results] == [i * i + 1 for i in range(50)]
+    assert os.getpid() not in {pid for _, pid in results}  # it really ran in workers
+
+
+def test_small_jobs_and_one_core_run_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(parallel.ENV_JOBS, "1")
+    assert {pid for _, pid in parallel.map_ordered(_square, 0, list(range(100)))} == {os.getpid()}
+    monkeypatch.setenv(parallel.ENV_JOBS, "2")
+    assert {pid for _, pid in parallel.map_ordered(_square, 0, [1, 2])} == {os.getpid()}
+
+
+# -- the same output, whichever way it is computed -----------------------------------------------
+def test_verdicts_are_the_same_cached_pooled_and_plain(
+    project: Path, pool: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cold = gate.evaluate_all(Project(project))
+    warm = gate.evaluate_all(Project(project))
+    assert (project / CACHE_DIR / gate.VERDICT_CACHE).is_dir()
+    plain(monkeypatch)
+    reference = gate.evaluate_all(Project(project))
+    assert cold == warm == reference
+    assert any(not v.publishable for v in reference)  # the planted failures are found
+    assert Project(project).articles == Project(project).articles
+
+
+def test_damaged_cache_entries_are_worked_out_again(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reference = gate.evaluate_all(Project(project))
+    articles = Project(project).articles
+    for entry in (project / CACHE_DIR).rglob("*"):
+        if entry.is_file():
+            entry.write_text('{"$": "Exploit", "fields": {}}')
+    assert gate.evaluate_all(Project(project)) == reference
+    assert Project(project).articles == articles
+
+
+def test_builds_are_byte_identical_with_and_without_cache_and_pool(
+    project: Path, pool: None, run: Run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    def build(out: str) -> dict[str, bytes]:
+        code, _, err = run(project, "build", "--out", str(tmp_path / out))
+        assert code == 1, err  # the planted failure in a published locale
+        return tree(tmp_path / out)
+
+    cold = build("dist")  # cache empty, two workers
+    warm = build("dist")  # every page taken from the previous build
+    assert cold == warm
+    code = "fr"
+    article = published_article(project, code)
+    change_translation(project, code, article)
+    changed = build("dist")
+    monkeypatch.undo()
+    plain(monkeypatch)
+    assert changed == build("single")
+    assert changed != cold
+    assert changed[f"{code}/{article}.html"] != cold[f"{code}/{article}.html"]
+
+
+def test_a_warm_build_renders_only_what_changed(
+    project: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[tuple[str, str]] = []
+    real = Renderer.render
+
+    def counting(self: Renderer, article: Any, code: str, *args: Any) -> Any:
+        calls.append((code, article.id))
+        return real(self, article, code, *args)
+
+    monkeypatch.setattr(Renderer, "render", counting)
+    run(project, "build")
+    assert len(calls) > 6
+    calls.clear()
+    assert run(project, "build")[0] == 1
+    assert calls == []
+    article = published_article(project, "fr")
+    change_translation(project, "fr", article)
+    run(project, "build")
+    assert calls == [("fr", article)]
+
+
+def test_cache_keys_are_contents_never_timestamps(
+    project: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+    real = Renderer.render
+
+    def counting(self: Renderer, article: Any, code: str, *args: Any) -> Any:
+        calls.append(code)
+        return real(self, article, code, *args)
+
+    monkeypatch.setattr(Renderer, "render", counting)
+    run(project, "build")
+    article = published_article(project, "fr")
+    po = project / "locales" / "fr" / "LC_MESSAGES" / f"{article}.po"
+    os.utime(po, (1, 1))  # touched, not changed: nothing to redo
+    calls.clear()
+    run(project, "build")
+    assert calls == []
+    stat = po.stat()
+    change_translation(project, "fr", article)
+    os.utime(po, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # changed, same timestamp
+    run(project, "build")
+    assert calls == ["fr"]
+
+
+def test_a_tampered_previous_page_is_not_reused(
+    project: Path, run: Run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    run(project, "build")
+    reference = tree(project / "dist")
+    article = published_article(project, "es")
+    page = project / "dist" / "es" / f"{article}.html"
+    data = page.read_bytes()
+    page.write_bytes(data.replace(b"<li>", b"<LI>", 1))  # edited in place, same size
+    assert page.read_bytes() != data and len(page.read_bytes()) == len(data)
+    run(project, "build")
+    assert tree(project / "dist") == reference
+
+
+def test_update_and_extract_skip_current_files_but_see_every_change(
+    project: Path, pool: None, run: Run
+) -> None:
+    assert run(project, "update", "--check")[0] == 0
+    assert run(project, "update", "--check")[0] == 0  # now from the cache
+    source = sorted((project / "source").glob("*.yaml"))[2]
+    source.write_text(source.read_text().replace("Thyroid diseases", "Thyroid disease"))
+    code, out, _ = run(project, "extract", "--check")
+    assert code == 1 and f"locales/templates/{source.stem}.pot" in out
+    assert run(project, "extract")[0] == 0
+    code, out, _ = run(project, "update", "--check")
+    assert code == 1
+    assert out.count(f"{source.stem}.po: would be updated") == 4
+    assert run(project, "update")[0] == 0
+    assert run(project, "update", "--check")[0] == 0
+
+
+def test_build_output_does_not_depend_on_leftover_cache_of_other_code(
+    project: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run(project, "build")
+    reference = tree(project / "dist")
+    # Another careloc (different code) never reads this one's entries.
+    monkeypatch.setattr(cache_mod, "code_fingerprint", lambda: "another careloc")
+    calls: list[str] = []
+    real = Renderer.render
+
+    def counting(self: Renderer, article: Any, code: str, *args: Any) -> Any:
+        calls.append(code)
+        return real(self, article, code, *args)
+
+    monkeypatch.setattr(Renderer, "render", counting)
+    run(project, "build")
+    assert calls and tree(project / "dist") == reference
+    assert site.MANIFEST in reference
