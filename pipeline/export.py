@@ -8,6 +8,7 @@ with autoescaping, and nothing a translation contains is ever emitted as markup.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -146,6 +147,7 @@ def _direction(locale: Locale) -> str:
     return "rtl" if locale.text_direction == "rtl" else "ltr"
 
 
+@functools.cache
 def autonym(code: str) -> str:
     """The language's name in itself (``español``, ``العربية``), from CLDR."""
     locale = parse_locale(code)
