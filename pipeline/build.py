@@ -499,6 +499,7 @@ class PageCache:
         self.previous = previous
         self.inputs = digest(babel.__version__, jinja2.__version__, schema.read_bytes())
         self._articles: dict[int, str] = {}
+        self._made: set[Path] = set()
 
     def key(
         self,
@@ -546,12 +547,13 @@ class PageCache:
         self.cache.put_json(PAGE_CACHE, key, record)
 
     def _previous_has(self, rel: str, info: FileInfo) -> bool:
-        path = self.previous / rel
+        path = f"{self.previous}/{rel}"
         try:
             st = os.lstat(path)
             if not stat.S_ISREG(st.st_mode) or st.st_size != info.size:
                 return False
-            return FileInfo.of(path.read_bytes()) == info
+            with open(path, "rb") as fh:
+                return FileInfo.of(fh.read()) == info
         except OSError:
             return False
 
@@ -565,10 +567,12 @@ class PageCache:
         ):
             _check_rel(rel)
             path = staging / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.parent not in self._made:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._made.add(path.parent)
             if data is not None:
                 path.write_bytes(data)
             else:
-                os.link(self.previous / rel, path, follow_symlinks=False)
+                os.link(f"{self.previous}/{rel}", path, follow_symlinks=False)
             placed[rel] = info
         return placed

@@ -70,19 +70,21 @@ class Cache:
         wanted = enabled_by_environment() if enabled is None else enabled
         # Never follow a symlink out of the project, never write over a file.
         self.enabled = wanted and not self.dir.is_symlink() and not self.dir.is_file()
+        self._base = str(self.dir)  # entries are looked up by the ten thousand: plain strings
 
     def key(self, kind: str, *parts: bytes | str) -> str:
         """The entry name for a result of ``kind`` computed from ``parts``."""
         return digest(code_fingerprint(), kind, *parts)
 
-    def _path(self, kind: str, key: str) -> Path:
-        return self.dir / kind / key[:2] / key
+    def _path(self, kind: str, key: str) -> str:
+        return f"{self._base}/{kind}/{key[:2]}/{key}"
 
     def get(self, kind: str, key: str) -> bytes | None:
         if not self.enabled:
             return None
         try:
-            return self._path(kind, key).read_bytes()
+            with open(self._path(kind, key), "rb") as fh:
+                return fh.read()
         except OSError:
             return None
 
@@ -92,14 +94,14 @@ class Cache:
             return
         path = self._path(kind, key)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=os.path.dirname(path))
             try:
                 with os.fdopen(fd, "wb") as fh:
                     fh.write(data)
                 os.replace(tmp, path)
             except BaseException:
-                Path(tmp).unlink(missing_ok=True)
+                os.unlink(tmp)
                 raise
         except OSError:
             return

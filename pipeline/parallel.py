@@ -11,6 +11,7 @@ run in a plain loop in this process.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
@@ -68,10 +69,14 @@ def map_ordered(
         return [func(shared, item) for item in track(items, label)]
     global _shared
     _shared = shared
+    # Objects the workers inherit stay in pages shared with this process only as long as
+    # nothing writes to them; frozen, the workers' garbage collector leaves them alone.
+    gc.freeze()
     try:
         chunk = max(1, len(items) // (workers * 8))
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
             results = pool.map(_call, [(func, item) for item in items], chunksize=chunk)
             return list(track(results, label, total=len(items)))
     finally:
+        gc.unfreeze()
         _shared = None
