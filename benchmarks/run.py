@@ -9,9 +9,11 @@ again with nothing changed, and after one PO file changed), and as referees
 ``msgfmt --check --statistics`` over every PO file, one process per file as a CI
 loop runs it, and ``pybabel update`` per article as a Babel user would. For each step
 it records wall time, CPU time (user + system of the child and everything it
-waited for), and peak memory (the largest resident set of the process tree,
-sampled, and the largest single process from ``wait4``). It prints a table and
-writes everything to ``DIR/results.json`` (default ``benchmarks/out/``).
+waited for) and peak memory: the largest proportional set size (PSS) of the whole
+process tree, sampled every 50 ms, which counts pages that forked workers share with
+their parent once; also the largest single process (``wait4``) and the plain sum of
+resident sets. It prints a table and writes everything to ``DIR/results.json``
+(default ``benchmarks/out/``).
 """
 
 from __future__ import annotations
@@ -72,10 +74,13 @@ class Measurement:
     user_s: float | None = None
     sys_s: float | None = None
     peak_rss_mib: float | None = None
-    """Largest sum of the resident sets of the process tree seen while it ran (or the
-    largest single process, if that is larger)."""
+    """Peak memory of the step: the largest proportional set size (PSS) of its whole
+    process tree seen while it ran, or the largest single process if that is larger."""
     max_process_rss_mib: float | None = None
     """Largest resident set of any single process of the step (``wait4``)."""
+    peak_tree_rss_mib: float | None = None
+    """Largest sum of the resident sets of the process tree (pages shared by forked
+    workers counted once per process, so this overstates what is used)."""
     available: bool = True
     note: str = ""
     stderr_tail: str = field(default="", repr=False)
@@ -106,23 +111,38 @@ def _children() -> dict[int, list[int]]:
     return tree
 
 
-def _rss(pid: int) -> int:
+def _memory(pid: int) -> tuple[int, int]:
+    """Resident set size and proportional set size (bytes) of one process: PSS divides
+    each page shared with other processes (forked workers share their parent's
+    memory) among them, so PSS sums to what a process tree really occupies."""
+    rss = pss = 0
     try:
-        with open(f"/proc/{pid}/statm", "rb") as fh:
-            return int(fh.read().split()[1]) * PAGE
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"Rss:"):
+                    rss = int(line.split()[1]) * 1024
+                elif line.startswith(b"Pss:"):
+                    pss = int(line.split()[1]) * 1024
     except (OSError, IndexError, ValueError):
-        return 0
+        try:
+            with open(f"/proc/{pid}/statm", "rb") as fh:
+                rss = pss = int(fh.read().split()[1]) * PAGE
+        except (OSError, IndexError, ValueError):
+            pass
+    return rss, pss
 
 
-def tree_rss(root: int) -> int:
-    """The summed resident set size (bytes) of ``root`` and all its descendants."""
+def tree_memory(root: int) -> tuple[int, int]:
+    """The summed RSS and PSS (bytes) of ``root`` and all its descendants."""
     tree = _children()
-    total, todo = 0, [root]
+    rss = pss = 0
+    todo = [root]
     while todo:
         pid = todo.pop()
-        total += _rss(pid)
+        r, p = _memory(pid)
+        rss, pss = rss + r, pss + p
         todo.extend(tree.get(pid, ()))
-    return total
+    return rss, pss
 
 
 def measure(
@@ -140,13 +160,14 @@ def measure(
     start = time.perf_counter()
     with open(err_path, "wb") as err:
         child = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=err)
-        peak = 0
+        peak_rss = peak_pss = 0
         done = threading.Event()
 
         def sample() -> None:
-            nonlocal peak
+            nonlocal peak_rss, peak_pss
             while not done.wait(interval):
-                peak = max(peak, tree_rss(child.pid))
+                rss, pss = tree_memory(child.pid)
+                peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
@@ -161,7 +182,8 @@ def measure(
     result.cpu_s = usage.ru_utime + usage.ru_stime
     max_process = usage.ru_maxrss * 1024  # KiB on Linux
     result.max_process_rss_mib = max_process / MIB
-    result.peak_rss_mib = max(peak, max_process) / MIB
+    result.peak_rss_mib = max(peak_pss, max_process) / MIB
+    result.peak_tree_rss_mib = max(peak_rss, max_process) / MIB
     tail = err_path.read_bytes()[-2000:].decode("utf-8", "replace")
     err_path.unlink()
     result.stderr_tail = tail
@@ -304,7 +326,7 @@ def evaluate_targets(results: Sequence[Measurement], info: dict[str, Any]) -> li
 
 
 def table(results: Sequence[Measurement]) -> str:
-    rows = [("step", "exit", "wall s", "CPU s", "peak RSS MiB", "note")]
+    rows = [("step", "exit", "wall s", "CPU s", "peak MiB", "note")]
     for m in results:
         rows.append(
             (

@@ -165,7 +165,8 @@ def test_benchmark_runs_end_to_end(corpus: Path, tmp_path: Path) -> None:
     assert {name: m["expected_exit"] for name, m in steps.items()} == expected
     fields = {
         "name", "tool", "command", "expected_exit", "exit_code", "wall_s", "cpu_s", "user_s",
-        "sys_s", "peak_rss_mib", "max_process_rss_mib", "available", "note", "ok",
+        "sys_s", "peak_rss_mib", "max_process_rss_mib", "peak_tree_rss_mib", "available", "note",
+        "ok",
     }  # fmt: skip
     for m in data["results"]:
         assert set(m) >= fields
