@@ -15,7 +15,7 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -137,10 +137,17 @@ def build(project: Project, out: Path | None = None, codes: list[str] | None = N
             source,
             schema,
             renderer,
-            PageCache(Cache(project.root), schema, target),
+            PageCache(Cache(project.root), schema, target, project.article_digest),
             staging,
         )
-        results = parallel.map_ordered(_build_article, job, range(len(articles)), label="build")
+        extra: dict[str, bytes] = {}
+
+        def dashboard() -> None:  # needs only the verdicts: made while the pages are
+            extra[DASHBOARD] = render_dashboard(list(verdicts.values())).encode()
+
+        results = parallel.map_ordered(
+            _build_article, job, range(len(articles)), label="build", meanwhile=dashboard
+        )
         exported: list[tuple[Article, list[str]]] = []
         files: dict[str, FileInfo] = {}
         for article, result in zip(articles, results, strict=True):
@@ -156,10 +163,7 @@ def build(project: Project, out: Path | None = None, codes: list[str] | None = N
             findings += load_ui(code, source).findings
 
         # 4. Lay out the remaining files, then the manifest that lists them all.
-        extra = {
-            INDEX: renderer.render_index(exported),
-            DASHBOARD: render_dashboard(list(verdicts.values())).encode(),
-        }
+        extra[INDEX] = renderer.render_index(exported)
         if PSEUDO_LOCALE in reasons:
             reasons[PSEUDO_LOCALE].insert(0, PSEUDO_REASON)
         outcomes = (
@@ -494,11 +498,17 @@ class PageCache:
     they are taken from the previous build, and only if their bytes still have the
     recorded sha256; otherwise the page is rendered and verified again."""
 
-    def __init__(self, cache: Cache, schema: Path, previous: Path) -> None:
+    def __init__(
+        self,
+        cache: Cache,
+        schema: Path,
+        previous: Path,
+        article_digest: Callable[[Article], str] = lambda a: digest(repr(a)),
+    ) -> None:
         self.cache = cache
         self.previous = previous
         self.inputs = digest(babel.__version__, jinja2.__version__, schema.read_bytes())
-        self._articles: dict[int, str] = {}
+        self.article_digest = article_digest
         self._made: set[Path] = set()
 
     def key(
@@ -508,12 +518,10 @@ class PageCache:
         translations: Mapping[str, str],
         alternates: Sequence[str],
     ) -> str:
-        if id(article) not in self._articles:
-            self._articles = {id(article): digest(repr(article))}  # one article at a time
         return self.cache.key(
             PAGE_CACHE,
             self.inputs,
-            self._articles[id(article)],
+            self.article_digest(article),
             code,
             json.dumps(sorted(translations.items()), ensure_ascii=False),
             json.dumps(list(alternates)),

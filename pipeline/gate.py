@@ -459,7 +459,7 @@ def _inputs(project: Project, pairs: list[tuple[LocalePolicy, Article]]) -> dict
     schema = _file_part(project.schema(REVIEWS_SCHEMA))
     for policy, article in pairs:
         if article.id not in inputs:
-            inputs[article.id] = digest("article", repr(article))
+            inputs[article.id] = project.article_digest(article)
         if policy.code not in inputs:
             inputs[policy.code] = digest(
                 "locale",

@@ -54,11 +54,14 @@ def map_ordered(
     *,
     label: str = "",
     min_items: int | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> list[R]:
     """``[func(shared, item) for item in items]``, on ``jobs()`` processes when there
     are enough items. ``func`` must be a module-level function; ``shared`` reaches the
     workers by ``fork``, never pickled; items and results must pickle. A progress bar
-    named ``label`` advances as results come in (see ``pipeline.progress``)."""
+    named ``label`` advances as results come in (see ``pipeline.progress``).
+    ``meanwhile`` is called once in this process while the workers run (independent
+    work that would otherwise wait for them)."""
     workers = min(jobs(), len(items))
     threshold = MIN_ITEMS if min_items is None else min_items
     if (
@@ -66,6 +69,8 @@ def map_ordered(
         or len(items) < threshold
         or "fork" not in multiprocessing.get_all_start_methods()
     ):
+        if meanwhile is not None:
+            meanwhile()
         return [func(shared, item) for item in track(items, label)]
     global _shared
     _shared = shared
@@ -76,6 +81,8 @@ def map_ordered(
         chunk = max(1, len(items) // (workers * 8))
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
             results = pool.map(_call, [(func, item) for item in items], chunksize=chunk)
+            if meanwhile is not None:
+                meanwhile()
             return list(track(results, label, total=len(items)))
     finally:
         gc.unfreeze()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 
-from pipeline.cache import Cache
+from pipeline.cache import Cache, digest
 from pipeline.errors import ContentError, UsageError
 from pipeline.model import Article, Finding, Location, error
 from pipeline.schema import validate
@@ -136,6 +136,7 @@ class Project:
         if not root.is_dir():
             raise UsageError([error("no-project", f"{root} is not a directory")])
         self.root = root.resolve()
+        self._digests: dict[int, tuple[Article, str]] = {}
 
     # -- paths -----------------------------------------------------------------------
     def rel(self, path: Path) -> str:
@@ -205,10 +206,20 @@ class Project:
     def articles(self) -> tuple[Article, ...]:
         """Every source article, validated; ContentError lists the problems of all files."""
         files = [(path, self.rel(path)) for path in self.source_files()]
-        articles, findings = load_articles(files, self.schema("article"), Cache(self.root))
+        loaded, findings = load_articles(files, self.schema("article"), Cache(self.root))
         if findings:
             raise ContentError(findings)
-        return tuple(articles)
+        self._digests = {id(article): (article, key) for article, key in loaded}
+        return tuple(article for article, _ in loaded)
+
+    def article_digest(self, article: Article) -> str:
+        """sha256 of everything ``article`` was loaded from (its file's path and bytes,
+        the schema, careloc's code): the key of whatever is computed from it."""
+        self.articles  # noqa: B018 - loading records the digests
+        known = self._digests.get(id(article))
+        if known is not None and known[0] is article:
+            return known[1]
+        return digest("article", repr(article))  # not one of this project's own objects
 
     def article(self, article_id: str) -> Article:
         for article in self.articles:

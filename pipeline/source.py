@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import parallel
-from pipeline.cache import Cache, decode, encode
+from pipeline.cache import Cache, decode, digest, encode
 from pipeline.errors import ContentError
 from pipeline.model import (
     Article,
@@ -210,46 +210,46 @@ _ARTICLE_TYPES = (
 
 def _load_one(
     state: tuple[Path, Cache], item: tuple[Path, str]
-) -> tuple[object | None, list[Finding]]:
-    """One article as JSON data (from the cache if this file was loaded before), or the
-    findings that explain why it cannot be loaded."""
+) -> tuple[Article | None, str | None, list[Finding]]:
+    """One article (from the cache if these bytes were loaded before) and the digest of
+    what it was made from, or the findings that explain why it cannot be loaded."""
     schema_file, cache = state
     file, display_path = item
     key = None
     try:
-        if cache.enabled and file.stat().st_size <= MAX_BYTES:
+        if file.stat().st_size <= MAX_BYTES:
             key = cache.key(
                 ARTICLE_CACHE, display_path, file.read_bytes(), schema_file.read_bytes()
             )
             hit = cache.get_json(ARTICLE_CACHE, key)
             if hit is not None:
-                return hit, []
+                return decode(hit, _ARTICLE_TYPES), key, []
     except OSError:
         key = None  # load_article reports it
+    except ValueError:
+        pass  # a damaged entry: load the file again
     try:
-        data = encode(load_article(file, display_path, schema_file))
+        article = load_article(file, display_path, schema_file)
     except ContentError as exc:
-        return None, exc.findings
+        return None, None, exc.findings
     if key is not None:
-        cache.put_json(ARTICLE_CACHE, key, data)
-    return data, []
+        cache.put_json(ARTICLE_CACHE, key, encode(article))
+    return article, key, []
 
 
 def load_articles(
     files: list[tuple[Path, str]], schema_file: Path, cache: Cache
-) -> tuple[list[Article], list[Finding]]:
+) -> tuple[list[tuple[Article, str]], list[Finding]]:
     """``load_article`` for each (file, display path), in order, on every core and
-    skipping files loaded before with the same bytes and schema; returns the articles
-    and the findings of every file that could not be loaded."""
+    skipping files loaded before with the same bytes and schema. Returns each article
+    with the sha256 of what it was made from (its path and bytes, the schema and
+    careloc's code: a key for whatever is computed from it), and the findings of every
+    file that could not be loaded."""
     results = parallel.map_ordered(_load_one, (schema_file, cache), files, label="load")
-    articles: list[Article] = []
+    articles: list[tuple[Article, str]] = []
     findings: list[Finding] = []
-    for (file, display_path), (data, problems) in zip(files, results, strict=True):
+    for article, key, problems in results:
         findings.extend(problems)
-        if data is None:
-            continue
-        try:
-            articles.append(decode(data, _ARTICLE_TYPES))
-        except (ValueError, TypeError):  # a damaged cache entry: load it again
-            articles.append(load_article(file, display_path, schema_file))
+        if article is not None:
+            articles.append((article, key or digest(repr(article))))
     return articles, findings
