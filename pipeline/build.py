@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -28,6 +29,7 @@ from pipeline.dashboard import PAGE as DASHBOARD
 from pipeline.dashboard import render_dashboard
 from pipeline.errors import ContentError
 from pipeline.export import BUNDLE_SCHEMA, RenderedPage, Renderer, dump_json, page_path
+from pipeline.files import exchange, exclusive_lock
 from pipeline.gate import Verdict, evaluate_all
 from pipeline.model import Article, Finding, Location, error
 from pipeline.project import PSEUDO_LOCALE, LocalePolicy, Project, to_bcp47
@@ -39,6 +41,7 @@ DEFAULT_OUT = "dist"
 MANIFEST = "manifest.json"
 INDEX = "index.html"
 TEMP_PREFIX = ".dist-"
+LOCK_SUFFIX = ".lock"
 PSEUDO_REASON = (
     f"pseudo-locale: built under {to_bcp47(PSEUDO_LOCALE)}/ for layout testing, never published"
 )
@@ -109,7 +112,18 @@ class BuildResult:
 def build(project: Project, out: Path | None = None, codes: list[str] | None = None) -> BuildResult:
     """Build the site into ``out`` (default ``<project>/dist``) for the source locale and
     the target locales ``codes`` (default: all). Raises ContentError, writing nothing,
-    if the source or the output directory is unusable."""
+    if the source or the output directory is unusable, or if another build is writing
+    the same output directory (``DIR.lock`` beside it is held while a build runs)."""
+    target = output_dir(project, out)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    lock = target.with_name(target.name + LOCK_SUFFIX)
+    with exclusive_lock(lock, project.rel(lock)):
+        clean_leftovers(target)
+        return _build(project, out, codes)
+
+
+def _build(project: Project, out: Path | None, codes: list[str] | None) -> BuildResult:
+    """``build`` once the output directory is locked."""
     # 1. Gather and validate everything before anything is rendered.
     target = output_dir(project, out)
     articles = sorted(project.articles, key=lambda a: a.id)
@@ -449,7 +463,30 @@ def _check_rel(rel: str) -> None:
 def new_staging(target: Path) -> Path:
     """A fresh, empty directory beside ``target`` to build the new output in."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(dir=target.parent, prefix=TEMP_PREFIX))
+    return Path(tempfile.mkdtemp(dir=target.parent, prefix=_staging_prefix(target)))
+
+
+def _staging_prefix(target: Path) -> str:
+    return f"{TEMP_PREFIX}{target.name}-"
+
+
+def clean_leftovers(target: Path) -> None:
+    """Remove what a killed build of ``target`` left beside it (its staging directory,
+    the previous output it was about to delete). Only called with the lock held, so no
+    build of ``target`` is running. Should a build have been killed between the two
+    renames of the fallback swap, the previous output is put back first."""
+    # Exactly this target's names (mkdtemp adds 8 characters): not those of "dist-x".
+    mine = re.compile(re.escape(_staging_prefix(target)) + r"[a-z0-9_]{8}(\.old)?")
+    leftovers = sorted(p for p in target.parent.iterdir() if mine.fullmatch(p.name))
+    if not target.exists():
+        for backup in leftovers:
+            if backup.name.endswith(".old") and (backup / MANIFEST).is_file():
+                os.replace(backup, target)
+                leftovers.remove(backup)
+                break
+    for path in leftovers:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def write_files(staging: Path, files: Mapping[str, bytes]) -> None:
@@ -467,8 +504,12 @@ def finish(staging: Path, target: Path) -> None:
 
 
 def _swap(staging: Path, target: Path) -> None:
-    """Replace ``target`` by ``staging`` with two renames, restoring ``target`` if the
-    second fails."""
+    """Replace ``target`` by ``staging``: in one atomic exchange where the system can
+    (no moment without ``target``, even if the process is killed), else with two
+    renames, restoring ``target`` if the second fails."""
+    if target.is_dir() and exchange(staging, target):
+        shutil.rmtree(staging, ignore_errors=True)  # it now holds the previous output
+        return
     backup = staging.with_name(staging.name + ".old")
     had_target = target.exists()
     if had_target:

@@ -18,9 +18,10 @@ from pipeline import __version__, parallel
 from pipeline.cache import Cache
 from pipeline.errors import ContentError, UsageError
 from pipeline.extract import PROJECT, build_template
-from pipeline.files import atomic_write
+from pipeline.files import atomic_write, read_bounded
 from pipeline.model import Article, Finding, Location, error
 from pipeline.pofile import (
+    MAX_PO_BYTES,
     MessageText,
     PoCatalog,
     content_key,
@@ -59,12 +60,7 @@ def load_po(project: Project, path: Path, locale: str | None = None) -> PoCatalo
 def read_bytes(project: Project, path: Path) -> bytes:
     """The bytes of a file of the project (refusing paths that lead outside it)."""
     project.inside(path)
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise ContentError(
-            [error("unreadable", exc.strerror or str(exc), Location(project.rel(path)))]
-        ) from None
+    return read_bounded(path, MAX_PO_BYTES, project.rel(path))
 
 
 def parse_po(project: Project, path: Path, data: bytes, locale: str | None = None) -> PoCatalog:

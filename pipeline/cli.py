@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -16,7 +17,7 @@ from typing import TextIO
 from pipeline import __version__, catalogs, gate, progress, pseudo, report, review
 from pipeline import build as site
 from pipeline.errors import CarelocError
-from pipeline.model import Finding
+from pipeline.model import Finding, Location, error
 from pipeline.project import Project
 
 Command = Callable[[Project, argparse.Namespace], int]
@@ -215,4 +216,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("careloc: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
+        return 1
+    except OSError as exc:  # the disk or the permissions, not the content: still no traceback
+        where = Location(os.fsdecode(exc.filename)) if exc.filename else None
+        _print_findings([error("os-error", exc.strerror or str(exc), where)])
         return 1

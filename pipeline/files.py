@@ -1,10 +1,71 @@
-"""Writing files safely: atomically (temp file + rename) and only when content changed."""
+"""Files handled safely: read with a size limit (never blocking on a FIFO or device),
+written atomically (temp file + rename), directories swapped atomically, and an
+exclusive lock for work that must not run twice at once."""
 
 from __future__ import annotations
 
+import ctypes
+import errno
+import fcntl
+import functools
 import os
+import stat
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+
+from pipeline.errors import ContentError
+from pipeline.model import Finding, Location, error
+
+
+def too_large(head: bytes, limit: int, size: int | None, display_path: str) -> Finding:
+    """The finding for a file over ``limit`` bytes, pointing at the line where the limit
+    is crossed (where the oversized string or the flood of entries is)."""
+    line = head.count(b"\n", 0, limit) + 1
+    what = f"{size} bytes" if size is not None else f"more than {limit} bytes"
+    return error(
+        "too-large",
+        f"file is {what}; the limit is {limit} (crossed on this line)",
+        Location(display_path, line),
+    )
+
+
+def read_bounded(path: Path | str, limit: int, display_path: str) -> bytes:
+    """The bytes of the regular file ``path``, at most ``limit`` of them.
+
+    ContentError (``unreadable``, ``not-a-file``, ``too-large``) instead of reading a
+    FIFO (which would block), a device such as ``/dev/zero`` (which never ends) or a
+    file too large to be what careloc expects; memory stays bounded by ``limit``."""
+    try:
+        # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise ContentError(
+            [error("unreadable", exc.strerror or str(exc), Location(display_path))]
+        ) from None
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ContentError(
+                [
+                    error(
+                        "not-a-file",
+                        "not a regular file; refusing to read it",
+                        Location(display_path),
+                    )
+                ]
+            )
+        try:
+            data = fh.read(limit + 1)
+        except OSError as exc:
+            raise ContentError(
+                [error("unreadable", exc.strerror or str(exc), Location(display_path))]
+            ) from None
+    if len(data) > limit:
+        raise ContentError([too_large(data, limit, max(info.st_size, len(data)), display_path)])
+    return data
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -20,3 +81,75 @@ def atomic_write(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def exclusive_lock(path: Path, display_path: str) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on the file ``path`` (created if missing, removed on
+    release) or raise ContentError ``busy`` at once if another process holds it.
+
+    The kernel drops the lock when its holder dies, so a killed process never leaves
+    the next one locked out; a leftover lock file is simply taken over."""
+    while True:
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+        except OSError as exc:
+            raise ContentError(
+                [error("unreadable", exc.strerror or str(exc), Location(display_path))]
+            ) from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise ContentError(
+                [
+                    error(
+                        "busy",
+                        "another careloc process holds this lock (a build writing the same "
+                        "output directory); try again when it has finished",
+                        Location(display_path),
+                    )
+                ]
+            ) from None
+        try:
+            same = os.path.samestat(os.fstat(fd), os.stat(path, follow_symlinks=False))
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)  # the holder removed the file just before we locked it: try again
+    try:
+        yield
+    finally:
+        Path(path).unlink(missing_ok=True)  # while still holding it: see the loop above
+        os.close(fd)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Swap the two existing paths ``a`` and ``b`` in one atomic step (Linux
+    ``renameat2(RENAME_EXCHANGE)``), so that no moment exists when ``b`` is missing.
+    False if the system cannot do it (the caller falls back to two renames)."""
+    renameat2 = getattr(_libc(), "renameat2", None)
+    if renameat2 is None:
+        return False
+    result = renameat2(
+        _AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), ctypes.c_uint(_RENAME_EXCHANGE)
+    )
+    if result == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False  # an old kernel, or a file system without exchange
+    raise OSError(code, os.strerror(code), str(b))
+
+
+@functools.cache
+def _libc() -> Any:
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:  # pragma: no cover - no C library to load
+        return None

@@ -29,8 +29,9 @@ from pipeline.checks import (
     unknown_entry,
 )
 from pipeline.errors import ContentError
+from pipeline.files import read_bounded
 from pipeline.model import Article, Finding, FindingSeverity, Location, Unit, WarningBlock
-from pipeline.pofile import read_po
+from pipeline.pofile import MAX_PO_BYTES, read_po
 from pipeline.project import LocalePolicy, Project, parse_locale
 from pipeline.review import SCHEMA as REVIEWS_SCHEMA
 from pipeline.review import ReviewState, assess, reviews_path
@@ -315,7 +316,7 @@ def _load(
         return None
     try:
         project.inside(path)
-        data = path.read_bytes()
+        data = read_bounded(path, MAX_PO_BYTES, context.path)
         catalog = read_po(data, context.path)
     except OSError as exc:
         tally.add(
@@ -445,10 +446,10 @@ class _Batch:
 
 
 def _file_part(path: Path) -> bytes:
-    try:
-        return b"present\0" + path.read_bytes()
-    except OSError:
-        return b"absent"
+    try:  # bounded: a FIFO or /dev/zero planted here must not hang or exhaust memory
+        return b"present\0" + read_bounded(path, MAX_PO_BYTES, str(path))
+    except ContentError as exc:  # what was wrong is part of the key (a too-large line)
+        return b"unusable\0" + "\n".join(f.format() for f in exc.findings).encode()
 
 
 def _inputs(project: Project, pairs: list[tuple[LocalePolicy, Article]]) -> dict[str, str]:

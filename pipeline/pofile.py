@@ -17,6 +17,7 @@ from babel.messages.pofile import PoFileError, PoFileParser, generate_po, normal
 
 from pipeline import __version__
 from pipeline.errors import ContentError
+from pipeline.files import too_large
 from pipeline.model import Location, error
 from pipeline.yamlfile import decode_text
 
@@ -27,6 +28,12 @@ WIDTH = 76
 _STRING = r'"(?:[^"\\]|\\.)*"'
 _KEYWORD_LINE = re.compile(rf"^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s*({_STRING})\s*$")
 _CONTINUATION = re.compile(rf"^{_STRING}\s*$")
+_ESCAPE = re.compile(r"\\(.)")
+_ESCAPES = frozenset('\\"ntr')
+"""The escapes Babel decodes; GNU gettext also knows ``\\a``, ``\\x41``, ``\\101``..., which
+Babel would keep as literal text: a file would then say one thing to msgfmt and
+another to careloc (``\\x3cscript\\x3e``), so those are refused."""
+_BABEL_LINE = re.compile(r" on \d+$")
 _KNOWN_HEADERS = {
     "project-id-version",
     "report-msgid-bugs-to",
@@ -161,7 +168,10 @@ class _Parser(PoFileParser):
             raise PoFileError(
                 f"duplicate message definition (msgctxt {context!r})", self.catalog, "", self.offset
             )
-        super()._add_message()
+        try:
+            super()._add_message()
+        except ValueError as exc:  # the header: a Language or date Babel cannot read
+            raise PoFileError(f"invalid header: {exc}", self.catalog, "", lineno - 1) from None
         if not msgid:
             return
         if obsolete:
@@ -182,9 +192,23 @@ def _check_syntax(lines: list[str], path: str) -> None:
             line = line[2:].strip()
             if line.startswith("|"):
                 continue
-        elif line.startswith("#") or not line:
+        elif line.startswith("#"):
             continue
-        if not line or _KEYWORD_LINE.match(line) or _CONTINUATION.match(line):
+        if not line:
+            continue
+        if _KEYWORD_LINE.match(line) or _CONTINUATION.match(line):
+            for escape in _ESCAPE.finditer(line):
+                if escape.group(1) not in _ESCAPES:
+                    raise ContentError(
+                        [
+                            error(
+                                "po-syntax",
+                                f"unsupported escape sequence '{escape.group()}': only \\n, "
+                                '\\t, \\r, \\" and \\\\ are allowed; write the character itself',
+                                Location(path, lineno),
+                            )
+                        ]
+                    )
             continue
         if (line.startswith(("msg", '"')) and line.count('"') % 2 == 1) or line.endswith('\\"'):
             message = "unterminated string"
@@ -196,21 +220,22 @@ def _check_syntax(lines: list[str], path: str) -> None:
 def read_po(data: bytes, path: str) -> PoCatalog:
     """Parse PO bytes; ContentError (with the file and line) if they are not a valid PO."""
     if len(data) > MAX_PO_BYTES:
-        raise ContentError(
-            [error("too-large", f"{len(data)} bytes; the limit is {MAX_PO_BYTES}", Location(path))]
-        )
+        raise ContentError([too_large(data, MAX_PO_BYTES, len(data), path)])
     text = decode_text(data, path)
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         raise ContentError([error("po-syntax", "NUL character", Location(path, line))])
-    lines = text.splitlines()
+    # Lines end at "\n" only, as for GNU gettext and editors: str.splitlines() would also
+    # break inside strings at U+2028, form feeds and other characters msgfmt accepts.
+    lines = text.split("\n")
     _check_syntax(lines, path)
     catalog = PoCatalog(charset="utf-8")
     parser = _Parser(catalog, path)
     try:
         parser.parse(lines)
     except PoFileError as exc:
-        raise ContentError([error("po-syntax", str(exc), Location(path, exc.lineno + 1))]) from None
+        message = _BABEL_LINE.sub("", str(exc))  # Babel appends its 0-based line number
+        raise ContentError([error("po-syntax", message, Location(path, exc.lineno + 1))]) from None
     except (ValueError, IndexError) as exc:
         raise ContentError([error("po-syntax", str(exc), Location(path, 1))]) from None
     return catalog

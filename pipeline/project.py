@@ -181,6 +181,7 @@ class Project:
     # -- content ---------------------------------------------------------------------
     @cached_property
     def config(self) -> Config:
+        self.inside(self.root / CONFIG_PATH)
         return load_config(self.root, self.schema("locales"))
 
     def source_files(self) -> list[Path]:
@@ -200,7 +201,17 @@ class Project:
                 )
         if findings:
             raise ContentError(findings)
-        return [self.inside(p) for p in files]
+        files = [self.inside(p) for p in files]
+        # A FIFO or device under source/ would block or never end when read.
+        odd = [p for p in files if not p.is_file()]
+        if odd:
+            raise ContentError(
+                error(
+                    "not-a-file", "not a regular file; refusing to read it", Location(self.rel(p))
+                )
+                for p in odd
+            )
+        return files
 
     @cached_property
     def articles(self) -> tuple[Article, ...]:

@@ -3,6 +3,7 @@ custom tags, deep nesting and oversized files are refused instead of silently ac
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from yaml.events import AliasEvent, NodeEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from pipeline.errors import ContentError
+from pipeline.files import read_bounded, too_large
 from pipeline.model import Location, error
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -28,6 +30,12 @@ _SCALAR_TAGS = {
     "tag:yaml.org,2002:timestamp",
 }
 _COLLECTION_TAGS = {"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"}
+# What YAML forbids in a file (PyYAML's Reader.NON_PRINTABLE); escapes such as "\0",
+# "\x1b" or "\ud800" in a double-quoted string must not smuggle it into the text
+# (a lone surrogate cannot even be written to a catalog).
+_NOT_TEXT = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Line breaks to YAML but not to editors: line numbers would drift and plain text fold.
+_ODD_BREAKS = re.compile("[\x85\u2028\u2029]")
 
 
 @dataclass
@@ -102,6 +110,16 @@ def _pos(node: Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
+def _check_text(node: ScalarNode) -> None:
+    bad = _NOT_TEXT.search(node.value)
+    if bad:
+        raise _Problem(
+            "yaml-char",
+            f"character U+{ord(bad.group()):04X} is not allowed in text",
+            *_pos(node),
+        )
+
+
 def _convert(node: Node, path: JsonPath, doc: YamlDocument, loader: _StrictLoader) -> Any:
     doc.values[path] = _pos(node)
     if node.tag not in _SCALAR_TAGS | _COLLECTION_TAGS or (
@@ -109,6 +127,7 @@ def _convert(node: Node, path: JsonPath, doc: YamlDocument, loader: _StrictLoade
     ):
         raise _Problem("yaml-tag", f"unsupported YAML tag {node.tag!r}", *_pos(node))
     if isinstance(node, ScalarNode):
+        _check_text(node)
         if node.tag == "tag:yaml.org,2002:str" or node.tag == "tag:yaml.org,2002:timestamp":
             # Dates stay text; the schema checks their format.
             return node.value
@@ -120,6 +139,7 @@ def _convert(node: Node, path: JsonPath, doc: YamlDocument, loader: _StrictLoade
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
                 raise _Problem("yaml-key", "mapping keys must be plain text", *_pos(key_node))
+            _check_text(key_node)
             key = key_node.value
             if key in result:
                 first = doc.keys[(*path, key)]
@@ -159,33 +179,38 @@ def decode_text(raw: bytes, path: str) -> str:
 
 def read_yaml(file: Path, display_path: str) -> YamlDocument:
     """Read one YAML file strictly; raise ContentError with a located finding on any problem."""
-    try:
-        size = file.stat().st_size
-        if size > MAX_BYTES:
-            raise ContentError(
-                [
-                    error(
-                        "too-large",
-                        f"file is {size} bytes; the limit is {MAX_BYTES}",
-                        Location(display_path),
-                    )
-                ]
-            )
-        raw = file.read_bytes()
-    except OSError as exc:
-        raise ContentError(
-            [error("unreadable", exc.strerror or str(exc), Location(display_path))]
-        ) from None
-    return parse_yaml(raw, display_path)
+    return parse_yaml(read_bounded(file, MAX_BYTES, display_path), display_path)
+
+
+def _located(text: str, index: int, display_path: str) -> Location:
+    """The line and column (as editors count them) of character ``index`` of ``text``."""
+    line = text.count("\n", 0, index) + 1
+    return Location(display_path, line, index - (text.rfind("\n", 0, index) + 1) + 1)
 
 
 def parse_yaml(raw: bytes, display_path: str) -> YamlDocument:
+    """Parse YAML bytes strictly (see ``read_yaml``)."""
+    if len(raw) > MAX_BYTES:
+        raise ContentError([too_large(raw, MAX_BYTES, len(raw), display_path)])
     text = decode_text(raw, display_path)
     if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        raise ContentError([error("yaml-syntax", "NUL byte in file", Location(display_path, line))])
+        where = _located(text, text.index("\x00"), display_path)
+        raise ContentError([error("yaml-syntax", "NUL byte in file", where)])
+    odd = _ODD_BREAKS.search(text)
+    if odd:
+        where = _located(text, odd.start(), display_path)
+        message = (
+            f"character U+{ord(odd.group()):04X} is a line break to YAML but not to editors; "
+            "remove it"
+        )
+        raise ContentError([error("yaml-char", message, where)])
     doc = YamlDocument(display_path, None)
-    loader = _StrictLoader(text)
+    try:
+        loader = _StrictLoader(text)
+    except yaml.reader.ReaderError as exc:  # a control character: report where it is
+        where = _located(text, exc.position, display_path)
+        message = f"character U+{exc.character:04X} is not allowed in YAML"
+        raise ContentError([error("yaml-char", message, where)]) from None
     try:
         node = loader.get_single_node()
         if node is None:

@@ -448,7 +448,7 @@ def test_hostile_reviews_files_are_refused(project_copy: Path, run: Run) -> None
     path = reviews_file(project_copy)
     path.write_bytes(b"reviews:\n  x: '" + b"a" * (3 * 1024 * 1024) + b"'\n")
     code, _, err = run(project_copy, "review", "es", "--reviewer", "Dr. A")
-    assert code == 1 and "locales/es/reviews.yaml: error: [too-large]" in err
+    assert code == 1 and "locales/es/reviews.yaml:2: error: [too-large]" in err
     outside = project_copy.parent / "elsewhere.yaml"
     outside.write_bytes((DATA / "valid.yaml").read_bytes())
     path.unlink()
