@@ -550,7 +550,7 @@ class PageCache:
         self.previous = previous
         self.inputs = digest(babel.__version__, jinja2.__version__, schema.read_bytes())
         self.article_digest = article_digest
-        self._made: set[Path] = set()
+        self._made: set[str] = set()
 
     def key(
         self,
@@ -616,12 +616,13 @@ class PageCache:
         ):
             _check_rel(rel)
             path = staging / rel
-            if path.parent not in self._made:
+            folder = os.path.dirname(rel)
+            if folder not in self._made:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                self._made.add(path.parent)
+                self._made.add(folder)
             if data is not None:
                 path.write_bytes(data)
             else:
-                os.link(f"{self.previous}/{rel}", path, follow_symlinks=False)
+                os.link(f"{self.previous}/{rel}", f"{staging}/{rel}", follow_symlinks=False)
             placed[rel] = info
         return placed

@@ -106,6 +106,19 @@ class Cache:
         except OSError:
             return
 
+    def get_value(self, kind: str, key: str, types: Iterable[type]) -> Any | None:
+        """The value stored by ``put_value``; None if there is none or it is damaged."""
+        data = self.get(kind, key)
+        if data is None:
+            return None
+        try:
+            return decode(data, types)
+        except ValueError:
+            return None
+
+    def put_value(self, kind: str, key: str, value: Any) -> None:
+        self.put(kind, key, dumps(value))
+
     def get_json(self, kind: str, key: str) -> Any | None:
         data = self.get(kind, key)
         if data is None:
@@ -165,7 +178,7 @@ def encode(value: Any) -> Any:
     if isinstance(value, list):
         return [encode(v) for v in value]
     if isinstance(value, Mapping):
-        if all(type(k) is str for k in value):
+        if all(type(k) is str for k in value) and "$" not in value:
             return {"$": "dict", "map": {k: encode(v) for k, v in value.items()}}
         return {"$": "dict", "items": [[encode(k), encode(v)] for k, v in value.items()]}
     if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
@@ -173,31 +186,36 @@ def encode(value: Any) -> Any:
     raise TypeError(f"cannot cache a {type(value).__name__}")
 
 
-def decode(data: Any, types: Iterable[type]) -> Any:
-    """Rebuild what ``encode`` made; only the dataclasses and enums in ``types`` may
-    appear (ValueError otherwise)."""
+def dumps(value: Any) -> bytes:
+    """``encode(value)`` as UTF-8 JSON text."""
+    return json.dumps(encode(value), ensure_ascii=False, sort_keys=True).encode()
+
+
+def decode(text: str | bytes, types: Iterable[type]) -> Any:
+    """Rebuild a value from the JSON text of ``dumps``; only the dataclasses and enums
+    in ``types`` may appear. ValueError if the text is not such a value."""
     known = {t.__name__: t for t in types}
 
-    def build(item: Any) -> Any:
-        if type(item) is not dict:
-            return [build(v) for v in item] if type(item) is list else item
-        tag = item.get("$")
+    # The JSON parser builds every object bottom-up and hands it here: one call per
+    # tagged object, no second walk over the data.
+    def hook(obj: dict[str, Any]) -> Any:
+        tag = obj.get("$")
+        if tag is None:  # the "fields" of a dataclass or the "map" of a dict
+            return obj
         if tag == "dict":
-            if "map" in item:
-                return {k: v if type(v) is str else build(v) for k, v in item["map"].items()}
-            return {build(k): build(v) for k, v in item["items"]}
+            return obj["map"] if "map" in obj else {k: v for k, v in obj["items"]}
         if tag == "tuple":
-            return tuple(v if type(v) is str else build(v) for v in item["items"])
+            return tuple(obj["items"])
         if tag == "date":
-            return datetime.date.fromisoformat(item["value"])
+            return datetime.date.fromisoformat(obj["value"])
         cls = known.get(tag) if isinstance(tag, str) else None
         if cls is None:
             raise ValueError(f"unexpected type {tag!r} in a cache entry")
         if issubclass(cls, enum.Enum):
-            return cls(item["value"])
-        return cls(**{name: build(v) for name, v in item["fields"].items()})
+            return cls(obj["value"])
+        return cls(**obj["fields"])
 
     try:
-        return build(data)
-    except (KeyError, TypeError, AttributeError) as exc:
-        raise ValueError(f"damaged cache entry: {exc}") from None
+        return json.loads(text, object_hook=hook)
+    except (KeyError, TypeError, AttributeError, RecursionError) as exc:
+        raise ValueError(f"damaged cache entry: {exc!r}") from None

@@ -15,7 +15,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog, Message
 
 from pipeline import parallel
-from pipeline.cache import Cache, decode, digest, encode
+from pipeline.cache import Cache, digest
 from pipeline.checks import (
     ERROR,
     WARNING,
@@ -443,9 +443,11 @@ class _Batch:
     pairs: list[tuple[LocalePolicy, Article]]
     inputs: dict[str, str]
     """Digest of the inputs of each article (by id) and locale (by code) but the PO."""
+    locales: str
+    """The project's ``locales/`` directory (PO files are found by the ten thousand)."""
 
 
-def _file_part(path: Path) -> bytes:
+def _file_part(path: Path | str) -> bytes:
     try:  # bounded: a FIFO or /dev/zero planted here must not hang or exhaust memory
         return b"present\0" + read_bounded(path, MAX_PO_BYTES, str(path))
     except ContentError as exc:  # what was wrong is part of the key (a too-large line)
@@ -479,19 +481,15 @@ def _evaluate_one(batch: _Batch, index: int) -> tuple[str | None, dict[str, obje
     project, cache = batch.project, batch.cache
     key = None
     if cache.enabled:
-        po = _file_part(project.po_path(policy.code, article.id))
+        po = _file_part(f"{batch.locales}/{policy.code}/LC_MESSAGES/{article.id}.po")
         key = cache.key(VERDICT_CACHE, batch.inputs[article.id], batch.inputs[policy.code], po)
-        hit = cache.get_json(VERDICT_CACHE, key)
-        if hit is not None:
-            try:
-                fields: dict[str, object] = decode(hit, _VERDICT_TYPES)
-                return key, fields
-            except ValueError:
-                pass  # a damaged entry: evaluate again
+        fields: dict[str, object] | None = cache.get_value(VERDICT_CACHE, key, _VERDICT_TYPES)
+        if isinstance(fields, dict):
+            return key, fields
     verdict = evaluate(project, policy, article)
     fields = {f: getattr(verdict, f) for f in verdict.__dataclass_fields__ if f not in _SKIP}
     if key is not None:
-        cache.put_json(VERDICT_CACHE, key, encode(fields))
+        cache.put_value(VERDICT_CACHE, key, fields)
     return key, fields
 
 
@@ -504,7 +502,7 @@ def evaluate_pairs(
     project were asked for), cached verdicts nobody asked for are deleted."""
     cache = Cache(project.root)
     inputs = _inputs(project, pairs) if cache.enabled else {}
-    batch = _Batch(project, cache, pairs, inputs)
+    batch = _Batch(project, cache, pairs, inputs, str(project.locales_dir))
     results = parallel.map_ordered(_evaluate_one, batch, range(len(pairs)), label="check")
     verdicts = [
         Verdict(policy=policy, article=article, **fields)  # type: ignore[arg-type]

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import parallel
-from pipeline.cache import Cache, decode, digest, encode
+from pipeline.cache import Cache, digest
 from pipeline.errors import ContentError
 from pipeline.model import (
     Article,
@@ -221,19 +221,17 @@ def _load_one(
             key = cache.key(
                 ARTICLE_CACHE, display_path, file.read_bytes(), schema_file.read_bytes()
             )
-            hit = cache.get_json(ARTICLE_CACHE, key)
-            if hit is not None:
-                return decode(hit, _ARTICLE_TYPES), key, []
+            hit = cache.get_value(ARTICLE_CACHE, key, _ARTICLE_TYPES)
+            if isinstance(hit, Article):
+                return hit, key, []
     except OSError:
         key = None  # load_article reports it
-    except ValueError:
-        pass  # a damaged entry: load the file again
     try:
         article = load_article(file, display_path, schema_file)
     except ContentError as exc:
         return None, None, exc.findings
     if key is not None:
-        cache.put_json(ARTICLE_CACHE, key, encode(article))
+        cache.put_value(ARTICLE_CACHE, key, article)
     return article, key, []
 
 

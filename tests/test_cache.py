@@ -16,7 +16,7 @@ from benchmarks.generate import generate
 from pipeline import build as site
 from pipeline import cache as cache_mod
 from pipeline import gate, parallel
-from pipeline.cache import CACHE_DIR, Cache, decode, digest, encode
+from pipeline.cache import CACHE_DIR, Cache, decode, digest, dumps, encode
 from pipeline.export import Renderer
 from pipeline.model import Finding, FindingSeverity, Location, Severity
 from pipeline.pofile import read_po, render_po
@@ -83,16 +83,24 @@ def test_encode_decode_round_trip() -> None:
         "pairs": {(1, 2): [Severity.URGENT, None, 1.5, True]},
         "date": datetime.date(2012, 11, 12),
     }
-    data = encode(value)
-    assert decode(data, [Finding, Location, FindingSeverity, Severity]) == value
+    assert decode(dumps(value), [Finding, Location, FindingSeverity, Severity]) == value
+    tricky = {"$": "not a tag", "x": ("$", {"$": 1})}
+    assert decode(dumps(tricky), []) == tricky
 
 
 def test_decode_refuses_types_it_was_not_given() -> None:
-    data = encode(Location("a.po", 1))
+    data = dumps(Location("a.po", 1))
     with pytest.raises(ValueError, match="unexpected type 'Location'"):
         decode(data, [Finding])
-    with pytest.raises(ValueError, match="damaged"):
-        decode({"$": "Location", "fields": {"nope": 1}}, [Location])
+    for damaged in (
+        '{"$": "Location", "fields": {"nope": 1}}',
+        '{"$": "dict", "items": [[[1], 2]]}',
+        '{"$": "tuple"}',
+        "[" * 100_000,
+        b"\xff",
+    ):
+        with pytest.raises(ValueError):
+            decode(damaged, [Location])
 
 
 def test_encode_refuses_what_it_cannot_rebuild() -> None:
