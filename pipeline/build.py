@@ -19,6 +19,7 @@ import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import babel
 import jinja2
@@ -162,6 +163,7 @@ def _build(project: Project, out: Path | None, codes: list[str] | None) -> Build
         results = parallel.map_ordered(
             _build_article, job, range(len(articles)), label="build", meanwhile=dashboard
         )
+        job.pages.cache.prune(PAGE_CACHE, [job.pages.entry(a) for a in articles])
         exported: list[tuple[Article, list[str]]] = []
         files: dict[str, FileInfo] = {}
         for article, result in zip(articles, results, strict=True):
@@ -261,6 +263,7 @@ def _build_article(job: _Job, index: int) -> _ArticleOutput:
     except ContentError as exc:  # returned, not raised: it has to cross a process boundary
         out.fatal = exc.findings
         return out
+    job.pages.flush()
     for page in pages:
         out.files.update(job.pages.place(page, job.staging))
     return out
@@ -535,9 +538,10 @@ class PageCache:
     depends on (the article as loaded, the locale, its approved translations, the
     locales it links to, the bundle schema, careloc's code, templates and interface
     strings, and the Babel and Jinja2 versions), the sha256 and size of its two files
-    and the problems verification found. The files themselves are not duplicated:
-    they are taken from the previous build, and only if their bytes still have the
-    recorded sha256; otherwise the page is rendered and verified again."""
+    and the problems verification found; the records of one article's pages share one
+    cache entry. The files themselves are not duplicated: they are taken from the
+    previous build, and only if their bytes still have the recorded sha256; otherwise
+    the page is rendered and verified again."""
 
     def __init__(
         self,
@@ -551,6 +555,11 @@ class PageCache:
         self.inputs = digest(babel.__version__, jinja2.__version__, schema.read_bytes())
         self.article_digest = article_digest
         self._made: set[str] = set()
+        self._article: Article | None = None
+        self._entry = ""
+        self._records: dict[str, Any] = {}
+        self._used: set[str] = set()
+        self._dirty = False
 
     def key(
         self,
@@ -559,22 +568,40 @@ class PageCache:
         translations: Mapping[str, str],
         alternates: Sequence[str],
     ) -> str:
-        return self.cache.key(
-            PAGE_CACHE,
-            self.inputs,
-            self.article_digest(article),
-            code,
-            json.dumps(sorted(translations.items()), ensure_ascii=False),
-            json.dumps(list(alternates)),
-        )
+        """The key of one page of ``article`` (whose records are loaded if they are not)."""
+        if article is not self._article:
+            self._open(article)
+        return digest(code, _text_digest(translations), *alternates)
+
+    def _open(self, article: Article) -> None:
+        self.flush()
+        self._article = article
+        self._entry = self.entry(article)
+        records = self.cache.get_json(PAGE_CACHE, self._entry)
+        self._records = records if isinstance(records, dict) else {}
+        self._used = set()
+        self._dirty = False
+
+    def entry(self, article: Article) -> str:
+        """The cache entry that holds the records of ``article``'s pages."""
+        return self.cache.key(PAGE_CACHE, self.inputs, self.article_digest(article))
+
+    def flush(self) -> None:
+        """Store the records of the current article's pages that this build asked for."""
+        if self._article is not None and (self._dirty or self._used != set(self._records)):
+            kept = {k: self._records[k] for k in sorted(self._used)}
+            self.cache.put_json(PAGE_CACHE, self._entry, kept)
+            self._records = kept
+            self._dirty = False
 
     def get(self, key: str, article_id: str, code: str) -> CheckedPage | None:
         """The page recorded under ``key``, if the previous build still holds its files."""
         if not self.cache.enabled:
             return None
-        record = self.cache.get_json(PAGE_CACHE, key)
+        record = self._records.get(key)
         if not isinstance(record, dict):
             return None
+        self._used.add(key)
         try:
             html, json_ = FileInfo(*record["html"]), FileInfo(*record["json"])
             problems = tuple(str(p) for p in record["problems"])
@@ -588,12 +615,13 @@ class PageCache:
         return None
 
     def put(self, key: str, page: CheckedPage) -> None:
-        record = {
+        self._records[key] = {
             "html": [page.html.sha256, page.html.size],
             "json": [page.json.sha256, page.json.size],
             "problems": list(page.problems),
         }
-        self.cache.put_json(PAGE_CACHE, key, record)
+        self._used.add(key)
+        self._dirty = True
 
     def _previous_has(self, rel: str, info: FileInfo) -> bool:
         path = f"{self.previous}/{rel}"
@@ -626,3 +654,12 @@ class PageCache:
                 os.link(f"{self.previous}/{rel}", f"{staging}/{rel}", follow_symlinks=False)
             placed[rel] = info
         return placed
+
+
+def _text_digest(texts: Mapping[str, str]) -> str:
+    """sha256 of a msgctxt -> text mapping, in key order."""
+    parts = [x for item in sorted(texts.items()) for x in item]
+    joined = "\0".join(parts)
+    if joined.count("\0") != max(len(parts) - 1, 0):  # a NUL inside a text: frame them
+        return digest(*parts)
+    return hashlib.sha256(joined.encode()).hexdigest()

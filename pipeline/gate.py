@@ -8,7 +8,8 @@ warning unit passed and the rest meets the locale's completion minimum.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -434,6 +435,39 @@ _VERDICT_TYPES = (Finding, Location, FindingSeverity, Stats, ReviewState)
 _SKIP = ("policy", "article")
 
 
+class _Translations(Mapping[str, str]):
+    """A verdict's translations kept as the JSON text they are cached as, parsed when
+    first read. Verdicts cross from worker processes by the ten thousand, and the
+    process that gathers them rarely reads their translations: parsing them all there
+    took longer than evaluating the gate from the cache."""
+
+    __slots__ = ("_parsed", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._parsed: dict[str, str] | None = None
+
+    def _map(self) -> dict[str, str]:
+        if self._parsed is None:
+            self._parsed = json.loads(self.text)
+        return self._parsed
+
+    def __getitem__(self, key: str) -> str:
+        return self._map()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._map())
+
+    def __len__(self) -> int:
+        return len(self._map())
+
+    def __repr__(self) -> str:
+        return repr(self._map())
+
+    def __reduce__(self) -> tuple[type[_Translations], tuple[str]]:
+        return (_Translations, (self.text,))
+
+
 @dataclass(frozen=True)
 class _Batch:
     """What the workers of ``evaluate_pairs`` share (inherited by fork, not pickled)."""
@@ -484,12 +518,16 @@ def _evaluate_one(batch: _Batch, index: int) -> tuple[str | None, dict[str, obje
         po = _file_part(f"{batch.locales}/{policy.code}/LC_MESSAGES/{article.id}.po")
         key = cache.key(VERDICT_CACHE, batch.inputs[article.id], batch.inputs[policy.code], po)
         fields: dict[str, object] | None = cache.get_value(VERDICT_CACHE, key, _VERDICT_TYPES)
-        if isinstance(fields, dict):
+        text = fields.get("translations") if isinstance(fields, dict) else None
+        if fields is not None and isinstance(text, str):
+            fields["translations"] = _Translations(text)
             return key, fields
     verdict = evaluate(project, policy, article)
     fields = {f: getattr(verdict, f) for f in verdict.__dataclass_fields__ if f not in _SKIP}
+    text = json.dumps(verdict.translations, ensure_ascii=False)
+    fields["translations"] = _Translations(text)
     if key is not None:
-        cache.put_value(VERDICT_CACHE, key, fields)
+        cache.put_value(VERDICT_CACHE, key, {**fields, "translations": text})
     return key, fields
 
 
