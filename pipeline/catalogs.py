@@ -110,13 +110,13 @@ def _planned(
 
 
 def _write_all(project: Project, writes: Iterable[_Write], *, dry_run: bool) -> list[Change]:
-    changes = []
-    for write in writes:
-        if not dry_run:
-            project.inside(write.path.parent)
+    writes = list(writes)
+    for write in writes:  # every destination checked before the first is written
+        project.inside(write.path.parent)
+    if not dry_run:
+        for write in writes:
             atomic_write(write.path, write.data)
-        changes.append(write.change)
-    return changes
+    return [write.change for write in writes]
 
 
 def _gather(results: Iterable[tuple[list[_Write], list[Finding]]]) -> list[_Write]:
