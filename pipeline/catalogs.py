@@ -283,6 +283,16 @@ def _merged(old: Message | None, new: Message) -> Message:
     )
 
 
+def _match(candidates: list[Message], msgid: MessageText) -> Message | None:
+    """Take the entry a template message continues from ``candidates`` (the entries of
+    its msgctxt): a translation of exactly this English if there is one (it may be an
+    obsolete entry, revived), else the current entry."""
+    for i, message in enumerate(candidates):
+        if message.id == msgid and message.string:
+            return candidates.pop(i)
+    return candidates.pop(0) if candidates else None
+
+
 def merge(po: PoCatalog, template: PoCatalog) -> PoCatalog:
     """Merge ``template`` into a copy of ``po``, matching entries by ``msgctxt``."""
     merged = PoCatalog(charset="utf-8")
@@ -293,16 +303,22 @@ def merge(po: PoCatalog, template: PoCatalog) -> PoCatalog:
     merged.file_plural_forms = po.file_plural_forms
     merged.generated_by = po.generated_by
     merged.creation_date = template.creation_date
-    current = {m.context: m for m in po if m.id}
-    obsolete = {m.context: m for m in po.obsolete.values()}
+    # Every entry of each msgctxt, the current one first, then obsolete ones (a unit
+    # removed, added back with other English and removed again has several).
+    previous = [*(m for m in po if m.id), *po.obsolete.values()]
+    entries: dict[str | None, list[Message]] = {}
+    for message in previous:
+        entries.setdefault(message.context, []).append(message)
+    taken = set()
     for new in template:
         if not new.id:
             continue
-        old = current.pop(new.context, None) or obsolete.pop(new.context, None)
+        old = _match(entries.get(new.context, []), new.id)
+        taken.add(id(old))
         merged[new.id] = _merged(old, new)
     # Removed units keep their translation as obsolete entries (#~); nothing is lost.
-    for old in [*current.values(), *obsolete.values()]:
-        if old.string:
+    for old in previous:
+        if old.string and id(old) not in taken:
             merged.obsolete[merged._key_for(old.id, old.context)] = plain_message(
                 old.id, old.string, context=old.context, user_comments=old.user_comments
             )

@@ -164,7 +164,12 @@ class _Parser(PoFileParser):
         obsolete = self.obsolete
         if self.counter >= MAX_ENTRIES:
             raise PoFileError(f"more than {MAX_ENTRIES} entries", self.catalog, "", self.offset)
-        if not obsolete and msgid and self.catalog.get(msgid, context=context) is not None:
+        # Babel would keep only the last of two entries with the same msgctxt and msgid
+        # (silently, for obsolete ones); the other translation would be lost on update.
+        if msgid and (
+            self.catalog._key_for(msgid, context) in self.catalog.obsolete
+            or self.catalog.get(msgid, context=context) is not None
+        ):
             raise PoFileError(
                 f"duplicate message definition (msgctxt {context!r})", self.catalog, "", self.offset
             )

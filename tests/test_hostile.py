@@ -465,3 +465,34 @@ def test_no_command_but_update_touches_a_po_file(project_copy: Path, run: Run) -
         _, out, err = run(project_copy, *args)
         assert "Traceback" not in out + err, args
         assert po_state() == before, args
+
+
+def test_update_keeps_every_obsolete_translation_of_a_unit(project_copy: Path, run: Run) -> None:
+    """A unit removed, added back with other English and removed again has two obsolete
+    entries with one msgctxt: both translations survive every update."""
+    append(
+        project_copy,
+        PO,
+        b'\n#~ msgctxt "overview/gone"\n#~ msgid "Old English"\n#~ msgstr "Viejo"\n'
+        b'\n#~ msgctxt "overview/gone"\n#~ msgid "Older English"\n#~ msgstr "M\xc3\xa1s viejo"\n',
+    )
+    for _ in range(2):
+        status, _, err = run(project_copy, "update")
+        assert status == 0, err
+        catalog = read_po((project_copy / PO).read_bytes(), PO)
+        kept = {m.string for m in catalog.obsolete.values() if m.context == "overview/gone"}
+        assert kept == {"Viejo", "Más viejo"}
+    assert run(project_copy, "update", "--check")[0] == 0  # and no churn
+
+
+def test_duplicate_obsolete_entry_is_refused_not_silently_dropped(
+    project_copy: Path, run: Run
+) -> None:
+    line = _po_lines(project_copy) + 7  # the msgid of the second entry
+    append(
+        project_copy,
+        PO,
+        b'\n#~ msgctxt "overview/gone"\n#~ msgid "Old English"\n#~ msgstr "Viejo"\n'
+        b'\n#~ msgctxt "overview/gone"\n#~ msgid "Old English"\n#~ msgstr "Otro"\n',
+    )
+    refused(run, project_copy, ("update",), rf"^{re.escape(PO)}:{line}: error: \[po-syntax\] dup")

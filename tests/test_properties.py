@@ -1,0 +1,325 @@
+"""Property-based tests (Hypothesis): arbitrary input never makes the PO reader, the YAML
+loader or the HTML renderer fail with anything but a located error, what is written is
+read back the same, and ``update`` never loses a translation."""
+
+from __future__ import annotations
+
+import json
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.catalogs import merge
+from pipeline.errors import ContentError
+from pipeline.export import Renderer
+from pipeline.model import Article
+from pipeline.pofile import PoCatalog, content_key, plain_message, read_po, render_po
+from pipeline.source import load_article
+from pipeline.yamlfile import parse_yaml
+
+from .conftest import REPO
+
+ARTICLE = "numbness-of-the-legs"
+SOURCE = REPO / "source" / f"{ARTICLE}.yaml"
+SCHEMA = REPO / "schemas" / "article.schema.json"
+EXAMPLES = settings(max_examples=200, deadline=None)
+
+# Text a PO or YAML file can carry: anything but lone surrogates (not UTF-8) and NUL.
+TEXT = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=80)
+# A few characters that matter to the formats, mixed in often.
+SPICE = st.sampled_from(
+    ['"', "\\", "\n", "\r", "\t", "\x0c", "\x85", "\u2028", "#", ":", "&", "<", ">", "'", " "]
+)
+RICH = st.lists(st.one_of(TEXT, SPICE), max_size=8).map("".join)
+
+
+def _located(exc: ContentError, path: str) -> None:
+    assert exc.findings, "a ContentError must say what is wrong"
+    for finding in exc.findings:
+        assert finding.location is not None and finding.location.path == path
+        assert finding.format().startswith(f"{path}:") or finding.format().startswith(f"{path}: ")
+
+
+# -- the PO reader ----------------------------------------------------------------------------
+PO_LINES = st.lists(
+    st.one_of(
+        st.sampled_from(
+            [
+                'msgid ""',
+                'msgstr ""',
+                '"Content-Type: text/plain; charset=UTF-8\\n"',
+                '"Language: es\\n"',
+                '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"',
+                "#, fuzzy",
+                "#| msgid ",
+                "#~ ",
+                "#. comment",
+                "#: source/x.yaml:3",
+                "",
+                "msgid_plural ",
+                "msgstr[0] ",
+                "msgstr[1] ",
+                "msgctxt ",
+                "msgid ",
+                "msgstr ",
+            ]
+        ),
+        RICH.map(lambda t: json.dumps(t, ensure_ascii=False)),  # a quoted string
+        RICH,
+    ),
+    max_size=30,
+)
+
+
+@EXAMPLES
+@given(st.binary(max_size=400))
+def test_po_reader_never_crashes_on_bytes(data: bytes) -> None:
+    try:
+        read_po(data, "locales/es/LC_MESSAGES/x.po")
+    except ContentError as exc:
+        _located(exc, "locales/es/LC_MESSAGES/x.po")
+
+
+@EXAMPLES
+@given(PO_LINES)
+def test_po_reader_never_crashes_on_po_like_text(lines: list[str]) -> None:
+    data = "\n".join(lines).encode("utf-8", "surrogatepass")
+    try:
+        read_po(data, "x.po")
+    except ContentError as exc:
+        _located(exc, "x.po")
+
+
+ENTRY = st.tuples(
+    st.text("abcdefghij-/", min_size=1, max_size=12),  # msgctxt
+    RICH.filter(bool),  # msgid
+    RICH,  # msgstr
+    st.booleans(),  # fuzzy
+    st.lists(RICH, max_size=2),  # translator comments
+)
+
+
+@EXAMPLES
+@given(st.lists(ENTRY, max_size=8, unique_by=lambda e: e[0]), st.lists(ENTRY, max_size=3))
+def test_po_written_is_read_back_the_same(entries: list[Any], obsolete: list[Any]) -> None:
+    catalog = PoCatalog(locale="es", charset="utf-8")
+    for context, msgid, string, fuzzy, comments in entries:
+        catalog[msgid] = plain_message(
+            msgid,
+            string,
+            context=context,
+            flags=["fuzzy"] if fuzzy else [],
+            user_comments=[" ".join(c.split()) for c in comments if c.strip()],
+        )
+    for context, msgid, string, _, _ in obsolete:  # "o" is not in the active contexts
+        catalog.obsolete[catalog._key_for(msgid, "old/" + context)] = plain_message(
+            msgid, string, context="old/" + context
+        )
+    data = render_po(catalog)
+    again = read_po(data, "x.po")
+    for context, msgid, string, fuzzy, _ in entries:
+        message = again.get(msgid, context=context)
+        assert message is not None and message.string == string
+        assert message.fuzzy == fuzzy
+    assert content_key(again) == content_key(catalog)
+    assert render_po(again) == data  # and written again, byte for byte
+
+
+# -- update: merge never loses a translation ---------------------------------------------------
+@EXAMPLES
+@given(
+    st.dictionaries(
+        st.text("abcdef/", min_size=1, max_size=6),
+        st.tuples(RICH.filter(bool), RICH, st.booleans()),
+        max_size=10,
+    ),
+    st.dictionaries(
+        st.text("abcdef/", min_size=1, max_size=6),
+        st.tuples(RICH.filter(bool), RICH),
+        max_size=4,
+    ),
+    st.data(),
+)
+def test_update_never_drops_a_translation(
+    active: dict[str, tuple[str, str, bool]], old_obsolete: dict[str, tuple[str, str]], data: Any
+) -> None:
+    """Whatever the template now holds (units kept, changed, removed or new), every
+    translation of the PO is still in the merged file: in its unit's entry, or in an
+    obsolete (``#~``) entry with its msgctxt."""
+    po = PoCatalog(locale="es", charset="utf-8")
+    for context, (msgid, string, fuzzy) in active.items():
+        po[msgid] = plain_message(msgid, string, context=context, flags=["fuzzy"] if fuzzy else [])
+    for context, (msgid, string) in old_obsolete.items():
+        if context in active and active[context][0] == msgid:
+            continue  # the same msgctxt and msgid twice: the reader refuses such a file
+        po.obsolete[po._key_for(msgid, context)] = plain_message(msgid, string, context=context)
+    po = read_po(render_po(po), "x.po")
+    contexts = sorted({*active, *old_obsolete})
+    kept = data.draw(st.lists(st.sampled_from(contexts), unique=True) if contexts else st.just([]))
+    template = PoCatalog(charset="utf-8")
+    for context in kept:
+        msgid = active[context][0] if context in active else old_obsolete[context][0]
+        if data.draw(st.booleans()):
+            msgid = data.draw(RICH.filter(bool))  # the English changed
+        template[msgid] = plain_message(msgid, context=context)
+    for context in data.draw(st.lists(st.text("uvwxyz", min_size=1, max_size=4), max_size=3)):
+        if context not in contexts:
+            template["new " + context] = plain_message("new " + context, context=context)
+
+    merged = read_po(render_po(merge(po, template)), "x.po")  # as it lands on disk
+
+    present = {(m.context, m.string) for m in merged if m.id}
+    present |= {(m.context, m.string) for m in merged.obsolete.values()}
+    for context, (_, string, _) in active.items():
+        if string:
+            assert (context, string) in present, (context, string)
+    for context, (msgid, string) in old_obsolete.items():
+        if string and po.obsolete.get(po._key_for(msgid, context)):
+            assert (context, string) in present, (context, string)
+    # A second update changes nothing.
+    assert content_key(merge(merged, template)) == content_key(merged)
+
+
+# -- the YAML loader ---------------------------------------------------------------------------
+@EXAMPLES
+@given(st.binary(max_size=400))
+def test_yaml_loader_never_crashes_on_bytes(data: bytes) -> None:
+    try:
+        parse_yaml(data, "source/x.yaml")
+    except ContentError as exc:
+        _located(exc, "source/x.yaml")
+
+
+YAML_TOKENS = st.sampled_from(
+    ["a:", " ", "  ", "\n", "- ", "[", "]", "{", "}", ",", "&x ", "*x", "!!str ", "!x ", "|",
+     ">", "'", '"', "? ", "---", "...", "%YAML 1.1", "#", "\t", "<<: ", "\\", "\\u", "\ufeff"]
+)  # fmt: skip
+
+
+@EXAMPLES
+@given(st.lists(st.one_of(YAML_TOKENS, TEXT), max_size=40).map("".join))
+def test_yaml_loader_never_crashes_on_yaml_like_text(text: str) -> None:
+    try:
+        parse_yaml(text.encode("utf-8"), "source/x.yaml")
+    except ContentError as exc:
+        _located(exc, "source/x.yaml")
+
+
+@EXAMPLES
+@given(RICH)
+def test_yaml_text_is_read_back_exactly(text: str) -> None:
+    """Any text written by a YAML library comes back unchanged, or is refused with a
+    located error (characters that cannot be text in an article)."""
+    for style in (None, '"', "'", "|"):
+        try:
+            raw = yaml.safe_dump({"title": text}, allow_unicode=True, default_style=style)
+        except yaml.YAMLError:
+            continue  # this style cannot express this text
+        try:
+            doc = parse_yaml(raw.encode("utf-8"), "source/x.yaml")
+        except ContentError as exc:
+            _located(exc, "source/x.yaml")
+            assert {f.code for f in exc.findings} <= {"yaml-char"}, exc.findings
+            continue
+        assert doc.data == {"title": text}
+
+
+def _with_title(title: str) -> bytes:
+    data = SOURCE.read_bytes()
+    old = b"title: Numbness of the Legs\n"
+    assert old in data
+    return data.replace(old, yaml.safe_dump({"title": title}, allow_unicode=True).encode(), 1)
+
+
+@EXAMPLES
+@given(RICH)
+def test_article_loader_keeps_any_title_or_says_where_it_is_wrong(
+    tmp_path_factory: pytest.TempPathFactory, title: str
+) -> None:
+    path = tmp_path_factory.mktemp("src") / f"{ARTICLE}.yaml"
+    path.write_bytes(_with_title(title))
+    try:
+        article = load_article(path, f"source/{ARTICLE}.yaml", SCHEMA)
+    except ContentError as exc:
+        _located(exc, f"source/{ARTICLE}.yaml")
+        return
+    assert article.title.text == title
+
+
+# -- the HTML renderer -------------------------------------------------------------------------
+class _Leaves(HTMLParser):
+    """Text of every element that holds only text, with its tag and the care card it
+    is in: what a reader sees of each unit."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[tuple[str, dict[str, str | None], list[str], bool]] = []
+        self.leaves: list[tuple[str, str, str | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.stack:
+            parent = self.stack[-1]
+            self.stack[-1] = (parent[0], parent[1], parent[2], True)
+        if tag in ("meta", "link", "br"):
+            return
+        self.stack.append((tag, dict(attrs), [], False))
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack or self.stack[-1][0] != tag:
+            return
+        name, _, text, has_children = self.stack.pop()
+        if not has_children:
+            card = next(
+                (a["data-warning"] for _, a, _, _ in self.stack if "data-warning" in a), None
+            )
+            self.leaves.append((name, "".join(text), card))
+
+    def handle_data(self, data: str) -> None:
+        if self.stack:
+            self.stack[-1][2].append(data)
+
+
+@pytest.fixture(scope="module")
+def article() -> Article:
+    return load_article(SOURCE, f"source/{ARTICLE}.yaml", SCHEMA)
+
+
+@pytest.fixture(scope="module")
+def renderer() -> Renderer:
+    return Renderer()
+
+
+# What a PO can carry to the renderer: the reader refuses NUL and invalid UTF-8.
+SHOWN = st.lists(st.one_of(TEXT, SPICE, st.sampled_from(["</p>", "<script>", "&amp;", "]]>"])))
+
+
+@EXAMPLES
+@given(SHOWN.map("".join).filter(str.strip), st.sampled_from(["es", "ar", "zh_Hans"]))
+def test_rendered_page_shows_exactly_the_translation(
+    article: Article, renderer: Renderer, text: str, code: str
+) -> None:
+    lead = next(w for w in article.warnings() if w.red_flags)
+    flag = lead.red_flags[0]
+    paragraph = next(u for u in article.units() if u.kind.value == "paragraph")
+    translations = {"title": text, paragraph.key: text + "!", flag.key: "- " + text}
+    page = renderer.render(article, code, translations, ["en", code])
+
+    parser = _Leaves()
+    parser.feed(page.html.decode("utf-8"))
+    parser.close()
+    leaves = parser.leaves
+    assert ("title", text, None) in leaves
+    assert ("h1", text, None) in leaves
+    assert ("p", text + "!", None) in leaves
+    assert ("li", "- " + text, lead.id) in leaves
+    # The JSON bundle and the JSON-LD carry it unchanged too.
+    bundle = json.loads(page.json)
+    assert bundle["title"] == text
+    warning = next(w for w in bundle["warnings"] if w["id"] == lead.id)
+    assert warning["items"][0] == "- " + text
+    ld = page.html.decode().split('<script type="application/ld+json">', 1)[1]
+    assert json.loads(ld.split("</script>", 1)[0])["name"] == text
