@@ -4,6 +4,7 @@ read back the same, and ``update`` never loses a translation."""
 
 from __future__ import annotations
 
+import functools
 import json
 from html.parser import HTMLParser
 from typing import Any
@@ -29,7 +30,7 @@ SCHEMA = REPO / "schemas" / "article.schema.json"
 EXAMPLES = settings(max_examples=200, deadline=None)
 
 # Text a PO or YAML file can carry: anything but lone surrogates (not UTF-8) and NUL.
-TEXT = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=80)
+TEXT = st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=80)
 # A few characters that matter to the formats, mixed in often.
 SPICE = st.sampled_from(
     ['"', "\\", "\n", "\r", "\t", "\x0c", "\x85", "\u2028", "#", ":", "&", "<", ">", "'", " "]
@@ -283,12 +284,13 @@ class _Leaves(HTMLParser):
             self.stack[-1][2].append(data)
 
 
-@pytest.fixture(scope="module")
-def article() -> Article:
+@functools.cache
+def shipped_article() -> Article:
+    """The shipped article (not a fixture: Hypothesis would print it with every failure)."""
     return load_article(SOURCE, f"source/{ARTICLE}.yaml", SCHEMA)
 
 
-@pytest.fixture(scope="module")
+@functools.cache
 def renderer() -> Renderer:
     return Renderer()
 
@@ -299,14 +301,13 @@ SHOWN = st.lists(st.one_of(TEXT, SPICE, st.sampled_from(["</p>", "<script>", "&a
 
 @EXAMPLES
 @given(SHOWN.map("".join).filter(str.strip), st.sampled_from(["es", "ar", "zh_Hans"]))
-def test_rendered_page_shows_exactly_the_translation(
-    article: Article, renderer: Renderer, text: str, code: str
-) -> None:
+def test_rendered_page_shows_exactly_the_translation(text: str, code: str) -> None:
+    article = shipped_article()
     lead = next(w for w in article.warnings() if w.red_flags)
     flag = lead.red_flags[0]
     paragraph = next(u for u in article.units() if u.kind.value == "paragraph")
     translations = {"title": text, paragraph.key: text + "!", flag.key: "- " + text}
-    page = renderer.render(article, code, translations, ["en", code])
+    page = renderer().render(article, code, translations, ["en", code])
 
     parser = _Leaves()
     parser.feed(page.html.decode("utf-8"))
