@@ -126,6 +126,8 @@ Check = Callable[[Entry], Iterator[Finding]]
 
 # -- helpers ----------------------------------------------------------------------------
 def _placeholders(text: str) -> Counter[str]:
+    if "%" not in text and "{" not in text:  # most prose: nothing to look for
+        return Counter()
     return Counter(m for m in _PLACEHOLDER.findall(text) if m != "%%")
 
 
@@ -208,8 +210,14 @@ def unpaired(a: list[Number], b: list[Number]) -> tuple[list[Number], list[Numbe
     )
 
 
+_MARKUP_SIGNS = frozenset("<:=&")
+"""Every markup pattern needs one of these (tag, URL scheme, attribute, entity)."""
+
+
 def _markup(text: str) -> Counter[str]:
     tokens: Counter[str] = Counter()
+    if _MARKUP_SIGNS.isdisjoint(text):
+        return tokens
     for match in _TAG.finditer(text):
         tokens["<" + ("/" if "/" in match.group(0) else "") + match.group(1).lower()] += 1
     tokens.update(re.sub(r"\s+", "", m).lower() for m in _SCRIPT_URL.findall(text))
@@ -501,7 +509,7 @@ def header_plural_forms(header: Header) -> Iterator[Finding]:
         )
     else:
         ours, theirs = _partition(match.group(2)), _partition(expected.plural_expr)
-        if ours is None or any(not 0 <= form < expected.num_plurals for form in ours):
+        if ours is None or min(ours) < 0 or max(ours) >= expected.num_plurals:
             yield ctx.finding(
                 "header-plural-forms",
                 ERROR,
