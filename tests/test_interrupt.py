@@ -23,6 +23,8 @@ from pathlib import Path
 import pytest
 
 from benchmarks import generate as gen
+from pipeline import build as site
+from pipeline import files
 from pipeline.build import LOCK_SUFFIX, MANIFEST, TEMP_PREFIX
 
 Run = Callable[..., tuple[int, str, str]]
@@ -187,3 +189,34 @@ def test_two_builds_started_together_never_corrupt_the_output(project: Path) -> 
     assert_consistent(project / "dist")
     assert staging_dirs(project) == []
     assert not (project / f"dist{LOCK_SUFFIX}").exists()
+
+
+# -- the swap -------------------------------------------------------------------------------
+def test_the_new_output_is_swapped_in_with_no_moment_without_one(
+    project: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the system can exchange two directories atomically, the build does, and
+    never falls back to two renames (between which ``dist/`` would not exist)."""
+    a, b = project / "a", project / "b"
+    a.mkdir()
+    b.mkdir()
+    (a / "x").write_text("a")
+    if not files.exchange(a, b):
+        pytest.skip("renameat2(RENAME_EXCHANGE) is not available here")
+    assert (a / "x").exists() is False and (b / "x").read_text() == "a"
+    run(project, "build")
+    change_the_output(project)
+
+    real = site.os.replace
+    dist = project / "dist"
+
+    def replace(src: str | Path, dst: str | Path) -> None:
+        if dist in (Path(src), Path(dst)):
+            raise AssertionError(f"renamed {src} -> {dst}: dist/ would be missing for a moment")
+        real(src, dst)
+
+    monkeypatch.setattr(site.os, "replace", replace)
+    status, _, err = run(project, "build")
+    assert status in (0, 1) and "Traceback" not in err, err
+    assert_consistent(project / "dist")
+    assert staging_dirs(project) == []
