@@ -21,9 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import babel
-import jinja2
-
 from pipeline import catalogs, parallel
 from pipeline.cache import Cache, digest
 from pipeline.dashboard import PAGE as DASHBOARD
@@ -537,7 +534,7 @@ class PageCache:
     The cache (``pipeline.cache``) records, under the sha256 of everything a page
     depends on (the article as loaded, the locale, its approved translations, the
     locales it links to, the bundle schema, careloc's code, templates and interface
-    strings, and the Babel and Jinja2 versions), the sha256 and size of its two files
+    strings, and the library versions), the sha256 and size of its two files
     and the problems verification found; the records of one article's pages share one
     cache entry. The files themselves are not duplicated: they are taken from the
     previous build, and only if their bytes still have the recorded sha256; otherwise
@@ -552,7 +549,7 @@ class PageCache:
     ) -> None:
         self.cache = cache
         self.previous = previous
-        self.inputs = digest(babel.__version__, jinja2.__version__, schema.read_bytes())
+        self.inputs = digest(schema.read_bytes())
         self.article_digest = article_digest
         self._made: set[str] = set()
         self._article: Article | None = None

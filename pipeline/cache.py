@@ -20,9 +20,11 @@ import enum
 import hashlib
 import json
 import os
+import sys
 import tempfile
 from collections.abc import Iterable, Mapping
 from functools import cache
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +35,7 @@ CACHE_DIR = ".careloc-cache"
 ENV_NO_CACHE = "CARELOC_NO_CACHE"
 _PACKAGE = Path(pipeline.__file__).resolve().parent
 _CODE_PATTERNS = ("*.py", "templates/*", "ui/*")
+_LIBRARIES = ("Babel", "jsonschema", "referencing", "PyYAML", "Jinja2", "MarkupSafe")
 
 
 def digest(*parts: bytes | str) -> str:
@@ -48,10 +51,17 @@ def digest(*parts: bytes | str) -> str:
 
 @cache
 def code_fingerprint() -> str:
-    """sha256 of careloc's version and every file of its code, templates and interface
-    strings: a new careloc, or an edited one, never reuses an old result."""
+    """sha256 of careloc's version, every file of its code, templates and interface
+    strings, and the versions of Python and of the libraries whose behaviour shapes
+    results (Babel's parser and locale data, jsonschema, PyYAML, Jinja2): a new
+    careloc, an edited one or a new library never reuses an old result."""
     files = sorted({p for pattern in _CODE_PATTERNS for p in _PACKAGE.glob(pattern)})
-    parts: list[bytes | str] = [__version__]
+    parts: list[bytes | str] = [__version__, sys.version]
+    for dist in _LIBRARIES:
+        try:
+            parts += [dist, metadata.version(dist)]
+        except metadata.PackageNotFoundError:
+            parts += [dist, "?"]
     for path in files:
         if path.is_file():
             parts += [path.relative_to(_PACKAGE).as_posix(), path.read_bytes()]
