@@ -8,6 +8,7 @@ warning unit passed and the rest meets the locale's completion minimum.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -433,6 +434,7 @@ def _verdict(
 VERDICT_CACHE = "verdicts"
 _VERDICT_TYPES = (Finding, Location, FindingSeverity, Stats, ReviewState)
 _SKIP = ("policy", "article")
+_FIELDS = {f.name for f in dataclasses.fields(Verdict)} - set(_SKIP)
 
 
 class _Translations(Mapping[str, str]):
@@ -519,7 +521,7 @@ def _evaluate_one(batch: _Batch, index: int) -> tuple[str | None, dict[str, obje
         key = cache.key(VERDICT_CACHE, batch.inputs[article.id], batch.inputs[policy.code], po)
         fields: dict[str, object] | None = cache.get_value(VERDICT_CACHE, key, _VERDICT_TYPES)
         text = fields.get("translations") if isinstance(fields, dict) else None
-        if fields is not None and isinstance(text, str):
+        if fields is not None and isinstance(text, str) and fields.keys() == _FIELDS:
             fields["translations"] = _Translations(text)
             return key, fields
     verdict = evaluate(project, policy, article)

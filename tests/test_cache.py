@@ -196,11 +196,18 @@ def test_damaged_cache_entries_are_worked_out_again(
 ) -> None:
     reference = gate.evaluate_all(Project(project))
     articles = Project(project).articles
-    for entry in (project / CACHE_DIR).rglob("*"):
-        if entry.is_file():
-            entry.write_text('{"$": "Exploit", "fields": {}}')
-    assert gate.evaluate_all(Project(project)) == reference
-    assert Project(project).articles == articles
+    damaged = [
+        '{"$": "Exploit", "fields": {}}',
+        '{"$": "dict", "map": {"translations": "{}"}}',  # valid JSON, fields missing
+        '{"$": "Article", "fields": {"id": 1}}',
+        "",
+    ]
+    for attempt in damaged:
+        for entry in (project / CACHE_DIR).rglob("*"):
+            if entry.is_file():
+                entry.write_text(attempt)
+        assert gate.evaluate_all(Project(project)) == reference
+        assert Project(project).articles == articles
 
 
 def test_builds_are_byte_identical_with_and_without_cache_and_pool(
