@@ -384,8 +384,7 @@ def ensure_corpus(out: Path, articles: int, locales: int, seed: int) -> tuple[Pa
         info = json.loads(stamp.read_text())
         if (info["articles"], len(info["locales"]), info["seed"]) == (articles, locales, seed):
             # The schemas are careloc's, not the corpus's: use the current ones.
-            shutil.rmtree(corpus / "schemas")
-            shutil.copytree(REPO / "schemas", corpus / "schemas")
+            shutil.copytree(REPO / "schemas", corpus / "schemas", dirs_exist_ok=True)
             return corpus, None
     if corpus.exists():
         shutil.rmtree(corpus)
