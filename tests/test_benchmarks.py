@@ -166,12 +166,13 @@ def test_benchmark_runs_end_to_end(corpus: Path, tmp_path: Path) -> None:
     fields = {
         "name", "tool", "command", "expected_exit", "exit_code", "wall_s", "cpu_s", "user_s",
         "sys_s", "peak_rss_mib", "max_process_rss_mib", "peak_tree_rss_mib", "available", "note",
-        "ok",
+        "ok", "wall_s_runs",
     }  # fmt: skip
     for m in data["results"]:
         assert set(m) >= fields
         assert m["ok"] and m["exit_code"] == m["expected_exit"], m
         assert m["wall_s"] > 0 and m["cpu_s"] >= 0 and m["peak_rss_mib"] > 1
+        assert m["wall_s_runs"] == [m["wall_s"]]
     assert steps["build (one PO changed)"]["note"].startswith("changed locales/")
     targets = {t["target"]: t for t in data["targets"]}
     assert set(targets) == {
@@ -184,6 +185,14 @@ def test_benchmark_runs_end_to_end(corpus: Path, tmp_path: Path) -> None:
     assert all(t["measured"] is not None and t["met"] in (True, False) for t in targets.values())
     assert "results:" in result.stdout and "build (cold)" in result.stdout
     assert not (out / "work").exists()
+
+
+def test_best_of_keeps_the_fastest_run_that_ended_as_expected() -> None:
+    def m(wall: float, code: int) -> bench.Measurement:
+        return bench.Measurement("s", "careloc", ["x"], 0, exit_code=code, wall_s=wall)
+
+    best = bench.best_of([[m(3.0, 0)], [m(1.0, 1)], [m(2.0, 0)]])
+    assert best[0].wall_s == 2.0 and best[0].wall_s_runs == [3.0, 1.0, 2.0]
 
 
 def test_measure_reports_a_missing_command(tmp_path: Path) -> None:
