@@ -224,7 +224,11 @@ def new_catalog(code: str, article: Article, template: PoCatalog) -> PoCatalog:
 
 
 def init(project: Project, code: str) -> list[Change]:
-    """Create ``locales/<code>/LC_MESSAGES/<id>.po`` for every article; never overwrite."""
+    """Create ``locales/<code>/LC_MESSAGES/<id>.po`` for every article; never overwrite.
+
+    ``code`` may be written gettext-style (``pt_BR``) or as BCP 47 (``pt-BR``); the
+    directory is always gettext-style."""
+    code = code.replace("-", "_")
     try:
         parse_locale(code)
     except ValueError as exc:

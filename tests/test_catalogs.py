@@ -114,6 +114,14 @@ def test_init_writes_a_header_gettext_accepts(project_copy: Path, run) -> None:
     msgfmt_check(po(project_copy, "ar"))
 
 
+def test_init_accepts_a_bcp47_tag_and_writes_a_gettext_directory(project_copy: Path, run) -> None:
+    code, out, _ = run(project_copy, "init", "pt-PT")
+    assert code == 0, out
+    text = po(project_copy, "pt_PT").read_text()
+    assert '"Language: pt_PT\\n"' in text
+    assert not (project_copy / "locales" / "pt-PT").exists()
+
+
 def test_init_refuses_to_overwrite(project_copy: Path, run) -> None:
     path = po(project_copy, "es")
     before = path.read_bytes()
