@@ -26,7 +26,7 @@ from pipeline.cache import Cache, digest
 from pipeline.dashboard import PAGE as DASHBOARD
 from pipeline.dashboard import render_dashboard
 from pipeline.errors import ContentError
-from pipeline.export import BUNDLE_SCHEMA, RenderedPage, Renderer, dump_json, page_path
+from pipeline.export import BUNDLE_SCHEMA, PagePaths, RenderedPage, Renderer, dump_json
 from pipeline.files import exchange, exclusive_lock
 from pipeline.gate import Verdict, evaluate_all
 from pipeline.model import Article, Finding, Location, error
@@ -303,7 +303,7 @@ def render_verified(
 
 
 @dataclass(frozen=True)
-class CheckedPage:
+class CheckedPage(PagePaths):
     """One page of one locale, rendered and verified: its two files and what
     verification found. ``rendered`` holds the page if it was rendered by this build;
     otherwise the previous build has both files byte for byte (see ``PageCache``)."""
@@ -314,14 +314,6 @@ class CheckedPage:
     json: FileInfo
     problems: tuple[str, ...]
     rendered: RenderedPage | None = field(default=None, repr=False, compare=False)
-
-    @property
-    def html_path(self) -> str:
-        return page_path(self.code, self.article, "html")
-
-    @property
-    def json_path(self) -> str:
-        return page_path(self.code, self.article, "json")
 
 
 def check_page(

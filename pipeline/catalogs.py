@@ -201,9 +201,16 @@ def po_header_comment(locale: Locale, article_id: str) -> str:
     )
 
 
-def new_catalog(code: str, article: Article, template: PoCatalog) -> PoCatalog:
-    """A fresh, untranslated PO catalog for one locale, like ``msginit`` makes."""
-    locale = parse_locale(code)
+def catalog_from_template(
+    template: PoCatalog,
+    locale: Locale | str,
+    *,
+    header_comment: str,
+    revision_date: datetime.datetime | str,
+    last_translator: str,
+    language_team: str,
+) -> PoCatalog:
+    """An empty PO catalog for ``locale`` whose header follows ``template``."""
     catalog = PoCatalog(
         locale=locale,
         project=PROJECT,
@@ -211,12 +218,26 @@ def new_catalog(code: str, article: Article, template: PoCatalog) -> PoCatalog:
         charset="utf-8",
         fuzzy=False,
         creation_date=template.creation_date,
+        revision_date=revision_date,
+        last_translator=last_translator,
+        language_team=language_team,
+    )
+    catalog.msgid_bugs_address = template.msgid_bugs_address
+    catalog.header_comment = header_comment
+    return catalog
+
+
+def new_catalog(code: str, article: Article, template: PoCatalog) -> PoCatalog:
+    """A fresh, untranslated PO catalog for one locale, like ``msginit`` makes."""
+    locale = parse_locale(code)
+    catalog = catalog_from_template(
+        template,
+        locale,
+        header_comment=po_header_comment(locale, article.id),
         revision_date=now(),
         last_translator=LAST_TRANSLATOR,
         language_team=f"{locale.english_name} <translators@careloc.invalid>",
     )
-    catalog.msgid_bugs_address = template.msgid_bugs_address
-    catalog.header_comment = po_header_comment(locale, article.id)
     for message in template:
         if message.id:
             catalog[message.id] = _merged(None, message)

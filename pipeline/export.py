@@ -303,16 +303,12 @@ def json_ld(page: Page) -> dict[str, Any]:
 
 
 # -- HTML --------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class RenderedPage:
-    """What the build writes for one locale x article, and what it verifies."""
+class PagePaths:
+    """Where the two files of one locale x article go, for classes with ``code`` and
+    ``article``."""
 
     code: str
     article: str
-    html: bytes
-    json: bytes
-    bundle: dict[str, Any]
-    page: Page = field(repr=False)
 
     @property
     def html_path(self) -> str:
@@ -321,6 +317,18 @@ class RenderedPage:
     @property
     def json_path(self) -> str:
         return page_path(self.code, self.article, "json")
+
+
+@dataclass(frozen=True)
+class RenderedPage(PagePaths):
+    """What the build writes for one locale x article, and what it verifies."""
+
+    code: str
+    article: str
+    html: bytes
+    json: bytes
+    bundle: dict[str, Any]
+    page: Page = field(repr=False)
 
 
 def template_environment() -> Environment:

@@ -16,9 +16,8 @@ import re
 
 from babel.messages.catalog import Message
 
-from pipeline.catalogs import Change, load_po, load_template, now
+from pipeline.catalogs import Change, catalog_from_template, load_po, load_template, now
 from pipeline.errors import UsageError
-from pipeline.extract import PROJECT
 from pipeline.files import atomic_write
 from pipeline.model import Article, error
 from pipeline.pofile import PoCatalog, content_key, plain_message, render_po
@@ -84,24 +83,19 @@ def pseudo_text(text: str) -> str:
 # -- the catalog ----------------------------------------------------------------------------
 def pseudo_catalog(article: Article, template: PoCatalog) -> PoCatalog:
     """The ``qps_ploc`` catalog of ``article``: every template entry, pseudo-translated."""
-    catalog = PoCatalog(
-        locale=PSEUDO_LOCALE,
-        project=PROJECT,
-        version=template.version,
-        charset="utf-8",
-        fuzzy=False,
-        creation_date=template.creation_date,
+    catalog = catalog_from_template(
+        template,
+        PSEUDO_LOCALE,
+        header_comment=(
+            f"# Pseudo-localized catalog ({to_bcp47(PSEUDO_LOCALE)}) of the careloc article "
+            f"'{article.id}'.\n"
+            "# Written by `careloc pseudo` for layout testing; never published. Do not edit."
+        ),
         revision_date=template.creation_date,
         last_translator="careloc pseudo <translators@careloc.invalid>",
         language_team=f"Pseudo-locale {to_bcp47(PSEUDO_LOCALE)} <translators@careloc.invalid>",
     )
-    catalog.msgid_bugs_address = template.msgid_bugs_address
     catalog.file_plural_forms = PLURAL_FORMS
-    catalog.header_comment = (
-        f"# Pseudo-localized catalog ({to_bcp47(PSEUDO_LOCALE)}) of the careloc article "
-        f"'{article.id}'.\n"
-        "# Written by `careloc pseudo` for layout testing; never published. Do not edit."
-    )
     for message in template:
         if message.id:
             catalog[message.id] = _pseudo_message(message)
