@@ -21,7 +21,6 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Iterable, Mapping
 from functools import cache
 from importlib import metadata
@@ -35,7 +34,16 @@ CACHE_DIR = ".careloc-cache"
 ENV_NO_CACHE = "CARELOC_NO_CACHE"
 _PACKAGE = Path(pipeline.__file__).resolve().parent
 _CODE_PATTERNS = ("*.py", "templates/*", "ui/*")
-_LIBRARIES = ("Babel", "jsonschema", "referencing", "PyYAML", "Jinja2", "MarkupSafe")
+_LIBRARIES = (
+    "Babel",
+    "jsonschema",
+    "jsonschema-rs",
+    "referencing",
+    "PyYAML",
+    "Jinja2",
+    "MarkupSafe",
+    "selectolax",
+)
 
 
 def digest(*parts: bytes | str) -> str:
@@ -81,6 +89,7 @@ class Cache:
         # Never follow a symlink out of the project, never write over a file.
         self.enabled = wanted and not self.dir.is_symlink() and not self.dir.is_file()
         self._base = str(self.dir)  # entries are looked up by the ten thousand: plain strings
+        self._folders: set[str] = set()
 
     def key(self, kind: str, *parts: bytes | str) -> str:
         """The entry name for a result of ``kind`` computed from ``parts``."""
@@ -103,9 +112,20 @@ class Cache:
         if not self.enabled:
             return
         path = self._path(kind, key)
+        folder = os.path.dirname(path)
+        # Unique among writers: one process writes one entry at a time. O_EXCL: never
+        # through a planted symlink; a name left by a killed writer is taken over.
+        tmp = f"{folder}/.{key}.{os.getpid()}.tmp"
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
         try:
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=os.path.dirname(path))
+            if folder not in self._folders:
+                os.makedirs(folder, exist_ok=True)
+                self._folders.add(folder)
+            try:
+                fd = os.open(tmp, flags, 0o644)
+            except FileExistsError:
+                os.unlink(tmp)
+                fd = os.open(tmp, flags, 0o644)
             try:
                 with os.fdopen(fd, "wb") as fh:
                     fh.write(data)

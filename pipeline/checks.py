@@ -338,6 +338,8 @@ def markup(entry: Entry) -> Iterator[Finding]:
     attribute or HTML entity (``&lt;``) that is not in the English is an error;
     the export never emits translated text as HTML, but such text is either an
     attack or a mistake, and readers would see the raw code."""
+    if _MARKUP_SIGNS.isdisjoint(entry.translation):  # most prose: nothing to look for
+        return
     extra = _markup(entry.translation) - _markup(entry.source)
     if extra:
         yield entry.critical("markup", f"markup not in the English: {_listing(extra)}")
@@ -349,6 +351,8 @@ def urls(entry: Entry) -> Iterator[Finding]:
     An added URL is an error on every unit (a translation could send readers
     anywhere); a dropped one loses information the English gives."""
     source, translation = urls_in(entry.source), urls_in(entry.translation)
+    if source == translation:
+        return
     if translation - source:
         yield entry.critical("urls", f"URL not in the English: {_listing(translation - source)}")
     if source - translation:

@@ -29,6 +29,16 @@ _STRING = r'"(?:[^"\\]|\\.)*"'
 _KEYWORD_LINE = re.compile(rf"^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s*({_STRING})\s*$")
 _CONTINUATION = re.compile(rf"^{_STRING}\s*$")
 _ESCAPE = re.compile(r"\\(.)")
+_PLAIN_STRING = r'"(?:[^"\\\n]|\\[\\"ntr])*"'
+_PLAIN_LINE = (
+    rf"(?:#~[ \t]*)?(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)[ \t]*)?"
+    rf"{_PLAIN_STRING}[ \t]*"
+    r"|#~[ \t]*\|[^\n]*|#(?!~)[^\n]*|"
+)
+_PLAIN_PO = re.compile(rf"(?:{_PLAIN_LINE})(?:\n(?:{_PLAIN_LINE}))*")
+"""A whole PO text of lines ``_check_syntax`` accepts, written the usual way (no
+leading spaces, only the escapes Babel decodes): one regular-expression match
+instead of a loop over its lines. Anything else goes through the loop."""
 _ESCAPES = frozenset('\\"ntr')
 """The escapes Babel decodes; GNU gettext also knows ``\\a``, ``\\x41``, ``\\101``..., which
 Babel would keep as literal text: a file would then say one thing to msgfmt and
@@ -233,7 +243,8 @@ def read_po(data: bytes, path: str) -> PoCatalog:
     # Lines end at "\n" only, as for GNU gettext and editors: str.splitlines() would also
     # break inside strings at U+2028, form feeds and other characters msgfmt accepts.
     lines = text.split("\n")
-    _check_syntax(lines, path)
+    if not _PLAIN_PO.fullmatch(text):
+        _check_syntax(lines, path)
     catalog = PoCatalog(charset="utf-8")
     parser = _Parser(catalog, path)
     try:

@@ -1,29 +1,26 @@
 """Second line of defence: read back each rendered page and confirm every warning is in it.
 
 The gate decides what may be published; this module does not trust the renderer to have
-done what the gate allowed. It parses the HTML with the standard library's
-``html.parser`` and the JSON bundle independently of the code that produced them, and
-compares every urgent-care warning with what the article and the approved translations
-say it must be: its id, its severity, its lead and every red flag, in order. Any
-difference is a reason to withhold the page.
+done what the gate allowed. It parses the HTML as a browser does (selectolax's
+bindings to the Lexbor HTML5 parser) and the JSON bundle, independently of the code
+that produced them, and compares every urgent-care warning with what the article and
+the approved translations say it must be: its id, its severity, its lead and every
+red flag, in order. Any difference is a reason to withhold the page.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from pipeline.model import Article, WarningBlock
 from pipeline.schema import validator
 
-VOID_ELEMENTS = frozenset(
-    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
-    | {"track", "wbr"}
-)
 ACTIVE_ELEMENTS = frozenset({"iframe", "object", "embed", "frame", "base", "form"})
 
 
@@ -44,117 +41,85 @@ class _Card:
 
 
 @dataclass
-class _Open:
-    tag: str
-    attrs: dict[str, str | None]
+class _Where:
+    """Where a node sits: inside what hidden element, care card, heading, list item."""
+
+    hidden: bool = False
     card: _Card | None = None
+    heading: bool = False
+    item: list[str] | None = None
+    prefix: bool = False
 
 
-class _PageReader(HTMLParser):
-    """Collects the care cards of a page, plus anything that could run code."""
+class _PageReader:
+    """Collects the care cards of a page, plus anything that could run code, from the
+    document tree an HTML5 parser builds (the tree a browser shows, misnested or
+    unclosed tags included)."""
 
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.stack: list[_Open] = []
+    def __init__(self, html: str) -> None:
         self.cards: list[_Card] = []
-        self.html_attrs: dict[str, str | None] = {}
         self.first_section: int | None = None
         self.positions = 0
         self.problems: list[str] = []
-        self.scripts: list[list[str]] = []
+        self.scripts: list[str] = []
+        tree = LexborHTMLParser(html)
+        root = tree.root
+        self.html_attrs: dict[str, str | None] = root.attributes if root is not None else {}
+        if root is not None:
+            self._element(root, _Where())
 
-    # -- where are we? ---------------------------------------------------------------
-    def _card(self) -> _Card | None:
-        for element in reversed(self.stack):
-            if element.card is not None:
-                return element.card
-        return None
-
-    def _hidden(self, attrs: dict[str, str | None]) -> bool:
-        opened = [*(e.attrs for e in self.stack), attrs]
-        return any("hidden" in a or a.get("aria-hidden") == "true" for a in opened)
-
-    # -- parser callbacks ------------------------------------------------------------
-    def handle_starttag(self, tag: str, attr_list: list[tuple[str, str | None]]) -> None:
-        attrs = dict(attr_list)
-        for name, value in attr_list:
+    def _element(self, node: LexborNode, where: _Where) -> None:
+        tag = node.tag or ""
+        attrs = node.attributes
+        for name, value in attrs.items():
             if name.startswith("on") or (value or "").strip().lower().startswith("javascript:"):
                 self.problems.append(f"<{tag}> carries active content ({name}=...)")
         if tag in ACTIVE_ELEMENTS:
             self.problems.append(f"unexpected <{tag}> element")
-        if tag == "html":
-            self.html_attrs = attrs
+        self.positions += 1
         if tag == "script":
             if attrs.get("type") != "application/ld+json":
                 self.problems.append("a <script> that is not JSON-LD")
-            self.scripts.append([])
-        self.positions += 1
-        card = None
+            self.scripts.append(node.text(deep=True))
+            return
+        if "hidden" in attrs or attrs.get("aria-hidden") == "true":
+            where = replace(where, hidden=True)
         if "data-warning" in attrs:
             card = _Card(
                 attrs["data-warning"] or "",
                 attrs.get("data-severity"),
                 self.positions,
-                self._hidden(attrs),
+                where.hidden,
             )
-            if self._card() is not None:
+            if where.card is not None:
                 self.problems.append(f"warning {card.id!r} is nested inside another warning")
             self.cards.append(card)
+            where = _Where(hidden=where.hidden, card=card)
+        elif where.card is not None:
+            card = where.card
+            if tag == "h2" and not where.heading:
+                card.headings += 1
+                where = replace(where, heading=True)
+            elif tag == "li":
+                card.items.append([])
+                where = replace(where, item=card.items[-1])
+            if "visually-hidden" in (attrs.get("class") or "").split():
+                where = replace(where, prefix=True)
         elif "data-section" in attrs and self.first_section is None:
             self.first_section = self.positions
-        current = self._card()
-        if current is not None and card is None:
-            if tag == "h2" and self._inside_card_tag(current, "h2") is False:
-                current.headings += 1
-            if tag == "li":
-                current.items.append([])
-        if tag not in VOID_ELEMENTS:
-            self.stack.append(_Open(tag, attrs, card))
+        for child in node.iter(include_text=True):
+            if child.tag == "-text":
+                if where.card is not None:
+                    self._text(child.text_content or "", where)
+            elif not (child.tag or "-").startswith("-"):  # not a comment
+                self._element(child, where)
 
-    def _inside_card_tag(self, card: _Card, tag: str) -> bool:
-        for element in reversed(self.stack):
-            if element.card is card:
-                return False
-            if element.tag == tag:
-                return True
-        return False
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-        if tag not in VOID_ELEMENTS:
-            self.handle_endtag(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        for i in range(len(self.stack) - 1, -1, -1):
-            if self.stack[i].tag == tag:
-                del self.stack[i:]
-                return
-        self.problems.append(f"</{tag}> closes an element that is not open")
-
-    def handle_data(self, data: str) -> None:
-        if self.stack and self.stack[-1].tag == "script" and self.scripts:
-            self.scripts[-1].append(data)
-            return
-        card = self._card()
-        if card is None:
-            return
-        if self._inside_card_tag(card, "li"):
-            if card.items:
-                card.items[-1].append(data)
-        elif self._inside_card_tag(card, "h2"):
-            hidden_prefix = any(
-                "visually-hidden" in (e.attrs.get("class") or "").split()
-                for e in self._open_in(card)
-            )
-            (card.prefix if hidden_prefix else card.lead).append(data)
-
-    def _open_in(self, card: _Card) -> list[_Open]:
-        inside: list[_Open] = []
-        for element in reversed(self.stack):
-            if element.card is card:
-                break
-            inside.append(element)
-        return inside
+    def _text(self, text: str, where: _Where) -> None:
+        assert where.card is not None
+        if where.item is not None:
+            where.item.append(text)
+        elif where.heading:
+            (where.card.prefix if where.prefix else where.card.lead).append(text)
 
 
 @dataclass(frozen=True)
@@ -216,18 +181,13 @@ def _compare(where: str, expected: Expected, severity: Any, lead: Any, items: An
 
 def verify_html(html: str, lang: str, expected: list[Expected], where: str) -> list[str]:
     """Problems with one rendered page; empty if every warning is in it as approved."""
-    reader = _PageReader()
-    try:
-        reader.feed(html)
-        reader.close()
-    except (AssertionError, ValueError) as exc:  # html.parser's own complaints
-        return [f"{where}: cannot be parsed: {exc}"]
+    reader = _PageReader(html)
     problems = [f"{where}: {p}" for p in reader.problems]
     if reader.html_attrs.get("lang") != lang:
         problems.append(f"{where}: <html lang> is {reader.html_attrs.get('lang')!r}, not {lang!r}")
-    for chunks in reader.scripts:
+    for script in reader.scripts:
         try:
-            json.loads("".join(chunks))
+            json.loads(script)
         except ValueError:
             problems.append(f"{where}: the JSON-LD block is not valid JSON")
     found: dict[str, _Card] = {}

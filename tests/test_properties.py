@@ -18,7 +18,15 @@ from pipeline.catalogs import merge
 from pipeline.errors import ContentError
 from pipeline.export import Renderer
 from pipeline.model import Article
-from pipeline.pofile import PoCatalog, content_key, plain_message, read_po, render_po
+from pipeline.pofile import (
+    _PLAIN_PO,
+    PoCatalog,
+    _check_syntax,
+    content_key,
+    plain_message,
+    read_po,
+    render_po,
+)
 from pipeline.source import load_article
 from pipeline.yamlfile import parse_yaml
 
@@ -93,6 +101,27 @@ def test_po_reader_never_crashes_on_po_like_text(lines: list[str]) -> None:
         read_po(data, "x.po")
     except ContentError as exc:
         _located(exc, "x.po")
+
+
+@EXAMPLES
+@given(PO_LINES)
+def test_the_one_match_syntax_check_accepts_only_what_the_line_loop_accepts(
+    lines: list[str],
+) -> None:
+    """``read_po`` skips the line-by-line syntax check when the whole text matches one
+    regular expression: that shortcut must never let through a line the loop rejects."""
+    text = "\n".join(lines)
+    if _PLAIN_PO.fullmatch(text):
+        _check_syntax(text.split("\n"), "x.po")  # raises ContentError if not
+
+
+def test_the_one_match_syntax_check_covers_the_shipped_catalogs() -> None:
+    """It is a shortcut only if ordinary files take it."""
+    files = sorted((REPO / "locales").glob("*/LC_MESSAGES/*.po"))
+    assert files
+    for path in files:
+        assert _PLAIN_PO.fullmatch(path.read_text(encoding="utf-8")), path
+    assert not _PLAIN_PO.fullmatch('msgid "a"\nmsgstr "\\x41"\n')  # escape Babel keeps
 
 
 ENTRY = st.tuples(

@@ -192,8 +192,34 @@ def test_missing_approved_translation_is_a_problem_even_if_the_page_matches(
 
 def test_unparseable_garbage_is_reported_not_raised(expected: list[Expected]) -> None:
     found = problems("<html lang='ar'><div data-warning='x'></p></html>", expected)
-    assert "ar/numbness-of-the-legs.html: </p> closes an element that is not open" in found
+    assert "ar/numbness-of-the-legs.html: unknown warning 'x'" in found
     assert any("is missing" in p for p in found)
+
+
+@pytest.mark.parametrize(
+    ("wrapper", "close"),
+    [("<template>", "</template>"), ("<textarea>", "</textarea>"), ("<!--", "-->")],
+)
+def test_a_card_the_browser_does_not_show_as_markup_is_missing(
+    page: RenderedPage, expected: list[Expected], wrapper: str, close: str
+) -> None:
+    """The page is read as a browser builds it: a card inside a <template> is never
+    shown, one inside a <textarea> is shown as raw text; neither is a warning."""
+    html = page.html.decode()
+    card = re.search(r'<section class="care-card care-card--urgent".*?</section>', html, flags=re.S)
+    assert card is not None
+    html = html.replace(card.group(0), wrapper + card.group(0) + close)
+    assert "ar/numbness-of-the-legs.html: warning 'see-a-doctor' is missing" in problems(
+        html, expected
+    )
+
+
+def test_unclosed_tags_are_read_as_a_browser_reads_them(
+    page: RenderedPage, expected: list[Expected]
+) -> None:
+    """HTML lets </li> and </p> be left out: the red flags are still found, one by one."""
+    html = page.html.decode().replace("</li>", "")
+    assert problems(html, expected) == []
 
 
 # -- JSON -----------------------------------------------------------------------------------
