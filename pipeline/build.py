@@ -28,7 +28,7 @@ from pipeline.dashboard import render_dashboard
 from pipeline.errors import ContentError
 from pipeline.export import BUNDLE_SCHEMA, PagePaths, RenderedPage, Renderer, dump_json
 from pipeline.files import exchange, exclusive_lock
-from pipeline.gate import Verdict, evaluate_all
+from pipeline.gate import Verdict, evaluate_all, translations_digest
 from pipeline.model import Article, Finding, Location, error
 from pipeline.project import PSEUDO_LOCALE, LocalePolicy, Project, to_bcp47
 from pipeline.schema import validator
@@ -560,7 +560,7 @@ class PageCache:
         """The key of one page of ``article`` (whose records are loaded if they are not)."""
         if article is not self._article:
             self._open(article)
-        return digest(code, _text_digest(translations), *alternates)
+        return digest(code, translations_digest(translations), *alternates)
 
     def _open(self, article: Article) -> None:
         self.flush()
@@ -643,12 +643,3 @@ class PageCache:
                 os.link(f"{self.previous}/{rel}", f"{staging}/{rel}", follow_symlinks=False)
             placed[rel] = info
         return placed
-
-
-def _text_digest(texts: Mapping[str, str]) -> str:
-    """sha256 of a msgctxt -> text mapping, in key order."""
-    parts = [x for item in sorted(texts.items()) for x in item]
-    joined = "\0".join(parts)
-    if joined.count("\0") != max(len(parts) - 1, 0):  # a NUL inside a text: frame them
-        return digest(*parts)
-    return hashlib.sha256(joined.encode()).hexdigest()

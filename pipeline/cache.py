@@ -208,6 +208,15 @@ def encode(value: Any) -> Any:
     if isinstance(value, list):
         return [encode(v) for v in value]
     if isinstance(value, Mapping):
+        kinds = {type(v) for v in value.values()}
+        if len(kinds) == 1 and all(type(k) is str for k in value):
+            (kind,) = kinds
+            if issubclass(kind, enum.Enum):  # review states: one tag for them all
+                return {
+                    "$": "enums",
+                    "type": kind.__name__,
+                    "map": {k: v.value for k, v in value.items()},
+                }
         if all(type(k) is str for k in value) and "$" not in value:
             return {"$": "dict", "map": {k: encode(v) for k, v in value.items()}}
         return {"$": "dict", "items": [[encode(k), encode(v)] for k, v in value.items()]}
@@ -219,6 +228,13 @@ def encode(value: Any) -> Any:
 def dumps(value: Any) -> bytes:
     """``encode(value)`` as UTF-8 JSON text."""
     return json.dumps(encode(value), ensure_ascii=False, sort_keys=True).encode()
+
+
+def _members(cls: type | None) -> Mapping[Any, enum.Enum]:
+    """value -> member of the enum ``cls`` (a plain lookup: calling the class is slow)."""
+    if cls is None or not issubclass(cls, enum.Enum):
+        raise ValueError(f"{cls!r} is not an expected enum in a cache entry")
+    return cls._value2member_map_
 
 
 def decode(text: str | bytes, types: Iterable[type]) -> Any:
@@ -238,11 +254,14 @@ def decode(text: str | bytes, types: Iterable[type]) -> Any:
             return tuple(obj["items"])
         if tag == "date":
             return datetime.date.fromisoformat(obj["value"])
+        if tag == "enums":
+            members = _members(known.get(obj["type"]))
+            return {k: members[v] for k, v in obj["map"].items()}
         cls = known.get(tag) if isinstance(tag, str) else None
         if cls is None:
             raise ValueError(f"unexpected type {tag!r} in a cache entry")
         if issubclass(cls, enum.Enum):
-            return cls(obj["value"])
+            return _members(cls)[obj["value"]]
         return cls(**obj["fields"])
 
     try:

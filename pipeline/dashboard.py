@@ -130,15 +130,19 @@ def locale_name(policy: LocalePolicy) -> str:
     return str(parse_locale(policy.code).english_name)
 
 
-def row(verdict: Verdict) -> Row:
+def row(verdict: Verdict, warning_keys: Sequence[str] | None = None) -> Row:
+    """One row; ``warning_keys`` (the article's warning units, computed once per
+    article by ``locale_views``) saves walking the article again for every locale."""
     errors = sum(1 for f in verdict.findings if f.is_error)
+    if warning_keys is None:
+        warning_keys = [u.key for u in verdict.article.warning_units()]
     return Row(
         article=verdict.article.id,
         progress=Progress.of([verdict.stats]),
         obsolete=verdict.stats.obsolete,
         warnings_ok=verdict.warnings_ok,
-        warning_units=len(verdict.article.warning_units()),
-        review=review_counts(verdict.article, verdict.reviews),
+        warning_units=len(warning_keys),
+        review=review_counts(verdict.article, verdict.reviews, warning_keys),
         review_required=verdict.policy.require_review,
         publishable=verdict.publishable,
         reasons=verdict.reasons,
@@ -150,8 +154,12 @@ def row(verdict: Verdict) -> Row:
 def locale_views(verdicts: Sequence[Verdict]) -> list[LocaleView]:
     """The verdicts grouped by locale, in the order they come (``evaluate_all`` sorts)."""
     grouped: dict[str, list[Verdict]] = {}
+    warning_keys: dict[str, list[str]] = {}
     for verdict in verdicts:
         grouped.setdefault(verdict.policy.code, []).append(verdict)
+        if verdict.article.id not in warning_keys:
+            units = verdict.article.warning_units()
+            warning_keys[verdict.article.id] = [u.key for u in units]
     views = []
     for group in grouped.values():
         policy = group[0].policy
@@ -163,7 +171,7 @@ def locale_views(verdicts: Sequence[Verdict]) -> list[LocaleView]:
                 status=policy.status,
                 pseudo=policy.code == PSEUDO_LOCALE,
                 review_required=policy.require_review,
-                rows=tuple(row(v) for v in group),
+                rows=tuple(row(v, warning_keys[v.article.id]) for v in group),
                 progress=Progress.of([v.stats for v in group]),
             )
         )

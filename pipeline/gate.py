@@ -9,6 +9,7 @@ warning unit passed and the rest meets the locale's completion minimum.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -17,7 +18,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog, Message
 
 from pipeline import parallel
-from pipeline.cache import Cache, digest
+from pipeline.cache import Cache, decode, digest, dumps
 from pipeline.checks import (
     ERROR,
     WARNING,
@@ -438,20 +439,20 @@ _FIELDS = {f.name for f in dataclasses.fields(Verdict)} - set(_SKIP)
 
 
 class _Translations(Mapping[str, str]):
-    """A verdict's translations kept as the JSON text they are cached as, parsed when
-    first read. Verdicts cross from worker processes by the ten thousand, and the
+    """A verdict's translations kept as the UTF-8 JSON text they are cached as, parsed
+    when first read. Verdicts cross from worker processes by the ten thousand, and the
     process that gathers them rarely reads their translations: parsing them all there
     took longer than evaluating the gate from the cache."""
 
-    __slots__ = ("_parsed", "text")
+    __slots__ = ("_parsed", "data")
 
-    def __init__(self, text: str) -> None:
-        self.text = text
+    def __init__(self, data: bytes) -> None:
+        self.data = data
         self._parsed: dict[str, str] | None = None
 
     def _map(self) -> dict[str, str]:
         if self._parsed is None:
-            self._parsed = json.loads(self.text)
+            self._parsed = json.loads(self.data)
         return self._parsed
 
     def __getitem__(self, key: str) -> str:
@@ -466,8 +467,21 @@ class _Translations(Mapping[str, str]):
     def __repr__(self) -> str:
         return repr(self._map())
 
-    def __reduce__(self) -> tuple[type[_Translations], tuple[str]]:
-        return (_Translations, (self.text,))
+    def __reduce__(self) -> tuple[type[_Translations], tuple[bytes]]:
+        return (_Translations, (self.data,))
+
+
+def translations_digest(texts: Mapping[str, str]) -> str:
+    """sha256 of a msgctxt -> text mapping. A verdict's translations are hashed as the
+    JSON text they came in (the same translations always give the same text), without
+    parsing it; any other mapping by its items in key order."""
+    if isinstance(texts, _Translations):
+        return digest("json", texts.data)
+    parts = [x for item in sorted(texts.items()) for x in item]
+    joined = "\0".join(parts)
+    if joined.count("\0") != max(len(parts) - 1, 0):  # a NUL inside a text: frame them
+        return digest(*parts)
+    return hashlib.sha256(joined.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -519,18 +533,36 @@ def _evaluate_one(batch: _Batch, index: int) -> tuple[str | None, dict[str, obje
     if cache.enabled:
         po = _file_part(f"{batch.locales}/{policy.code}/LC_MESSAGES/{article.id}.po")
         key = cache.key(VERDICT_CACHE, batch.inputs[article.id], batch.inputs[policy.code], po)
-        fields: dict[str, object] | None = cache.get_value(VERDICT_CACHE, key, _VERDICT_TYPES)
-        text = fields.get("translations") if isinstance(fields, dict) else None
-        if fields is not None and isinstance(text, str) and fields.keys() == _FIELDS:
-            fields["translations"] = _Translations(text)
-            return key, fields
+        cached = _cached_fields(cache.get(VERDICT_CACHE, key))
+        if cached is not None:
+            return key, cached
     verdict = evaluate(project, policy, article)
     fields = {f: getattr(verdict, f) for f in verdict.__dataclass_fields__ if f not in _SKIP}
-    text = json.dumps(verdict.translations, ensure_ascii=False)
+    text = json.dumps(verdict.translations, ensure_ascii=False).encode()
     fields["translations"] = _Translations(text)
     if key is not None:
-        cache.put_value(VERDICT_CACHE, key, {**fields, "translations": text})
+        # The other fields as tagged JSON on the first line, then the translations as
+        # the JSON text they are kept as: most of the entry, never parsed to be read.
+        head = dumps({f: v for f, v in fields.items() if f != "translations"})
+        cache.put(VERDICT_CACHE, key, head + b"\n" + text)
     return key, fields
+
+
+def _cached_fields(entry: bytes | None) -> dict[str, object] | None:
+    """The fields of a verdict cache entry; None if there is none or it is damaged."""
+    if entry is None:
+        return None
+    head, _, text = entry.partition(b"\n")
+    try:
+        fields = decode(head, _VERDICT_TYPES)
+    except ValueError:
+        return None
+    if not isinstance(fields, dict) or fields.keys() != _FIELDS - {"translations"}:
+        return None
+    if not (text.startswith(b"{") and text.endswith(b"}")):
+        return None
+    fields["translations"] = _Translations(text)
+    return fields
 
 
 def evaluate_pairs(

@@ -311,12 +311,15 @@ class ReviewCounts:
         return {"reviewed": self.reviewed, "stale": self.stale, "unreviewed": self.unreviewed}
 
 
-def review_counts(article: Article, states: Mapping[str, ReviewState]) -> ReviewCounts:
-    """Counts over every warning unit of ``article``; a unit without a state (its PO
-    could not be read) counts as unreviewed."""
-    return ReviewCounts.of(
-        states.get(u.key, ReviewState.UNREVIEWED) for u in article.warning_units()
-    )
+def review_counts(
+    article: Article, states: Mapping[str, ReviewState], keys: Sequence[str] | None = None
+) -> ReviewCounts:
+    """Counts over every warning unit of ``article`` (``keys``: their msgctxts, if the
+    caller has them already); a unit without a state (its PO could not be read) counts
+    as unreviewed."""
+    if keys is None:
+        keys = [u.key for u in article.warning_units()]
+    return ReviewCounts.of(states.get(k, ReviewState.UNREVIEWED) for k in keys)
 
 
 # -- signing off ------------------------------------------------------------------------------

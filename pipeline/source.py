@@ -208,24 +208,32 @@ _ARTICLE_TYPES = (
 )
 
 
+def _cached(
+    schema_file: Path, cache: Cache, item: tuple[Path, str]
+) -> tuple[Article | None, str | None]:
+    """The article cached for these bytes (None if there is none) and its cache key
+    (None if the file cannot be read or is too large: ``load_article`` reports it)."""
+    file, display_path = item
+    try:
+        if file.stat().st_size > MAX_BYTES:
+            return None, None
+        key = cache.key(ARTICLE_CACHE, display_path, file.read_bytes(), schema_file.read_bytes())
+    except OSError:
+        return None, None
+    hit = cache.get_value(ARTICLE_CACHE, key, _ARTICLE_TYPES)
+    return (hit if isinstance(hit, Article) else None), key
+
+
 def _load_one(
     state: tuple[Path, Cache], item: tuple[Path, str]
 ) -> tuple[Article | None, str | None, list[Finding]]:
-    """One article (from the cache if these bytes were loaded before) and the digest of
-    what it was made from, or the findings that explain why it cannot be loaded."""
+    """One article and the digest of what it was made from, or the findings that
+    explain why it cannot be loaded; stored in the cache for the next run."""
     schema_file, cache = state
     file, display_path = item
-    key = None
-    try:
-        if file.stat().st_size <= MAX_BYTES:
-            key = cache.key(
-                ARTICLE_CACHE, display_path, file.read_bytes(), schema_file.read_bytes()
-            )
-            hit = cache.get_value(ARTICLE_CACHE, key, _ARTICLE_TYPES)
-            if isinstance(hit, Article):
-                return hit, key, []
-    except OSError:
-        key = None  # load_article reports it
+    article, key = _cached(schema_file, cache, item)
+    if article is not None:
+        return article, key, []
     try:
         article = load_article(file, display_path, schema_file)
     except ContentError as exc:
@@ -243,7 +251,15 @@ def load_articles(
     with the sha256 of what it was made from (its path and bytes, the schema and
     careloc's code: a key for whatever is computed from it), and the findings of every
     file that could not be loaded."""
-    results = parallel.map_ordered(_load_one, (schema_file, cache), files, label="load")
+    # Cached articles are read here (sending them back from other processes costs
+    # more than reading them); only the others are loaded on every core.
+    none: tuple[Article | None, str | None] = (None, None)
+    cached = [_cached(schema_file, cache, item) if cache.enabled else none for item in files]
+    missing = [item for item, (article, _) in zip(files, cached, strict=True) if article is None]
+    loaded = iter(parallel.map_ordered(_load_one, (schema_file, cache), missing, label="load"))
+    results = [
+        (article, key, []) if article is not None else next(loaded) for article, key in cached
+    ]
     articles: list[tuple[Article, str]] = []
     findings: list[Finding] = []
     for article, key, problems in results:
