@@ -34,7 +34,7 @@ from pipeline.checks import (
 from pipeline.errors import ContentError
 from pipeline.files import read_bounded
 from pipeline.model import Article, Finding, FindingSeverity, Location, Unit, WarningBlock
-from pipeline.pofile import MAX_PO_BYTES, read_po
+from pipeline.pofile import MAX_PO_BYTES, entries, read_po
 from pipeline.project import LocalePolicy, Project, parse_locale
 from pipeline.review import SCHEMA as REVIEWS_SCHEMA
 from pipeline.review import ReviewState, assess, reviews_path
@@ -56,7 +56,7 @@ class Stats:
     @classmethod
     def of(cls, catalog: Catalog) -> Stats:
         translated = fuzzy = untranslated = 0
-        for message in catalog:
+        for message in entries(catalog):
             if not message.id:
                 continue
             if not translation_of(message):
@@ -372,11 +372,11 @@ def _check_units(
 
 
 def _by_context(catalog: Catalog) -> dict[str | None, list[Message]]:
-    entries: dict[str | None, list[Message]] = {}
-    for message in catalog:
+    found: dict[str | None, list[Message]] = {}
+    for message in entries(catalog):
         if message.id:
-            entries.setdefault(message.context, []).append(message)
-    return entries
+            found.setdefault(message.context, []).append(message)
+    return found
 
 
 def _pick(

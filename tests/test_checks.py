@@ -301,3 +301,27 @@ def test_decimals_formatted_for_any_locale_are_the_same_number(
     formatted = format_decimal(number, locale=locale, decimal_quantization=False)
     english = format_decimal(number, locale="en", decimal_quantization=False)
     assert checks.unpaired(checks.numbers_in(english), checks.numbers_in(formatted)) == ([], [])
+
+
+# -- the shortcuts that skip a check on plain prose ---------------------------------------
+URLISH = st.text(
+    st.one_of(
+        st.characters(exclude_categories=["Cs"]),
+        st.sampled_from(list("wWmMaAiIİıltTo:/.%{}0123456789١")),
+    ),
+    max_size=40,
+)
+
+
+@given(URLISH)
+def test_prose_shortcuts_never_skip_what_the_full_pattern_finds(text: str) -> None:
+    """Each check first asks a cheap question; a "no" must mean the full pattern finds
+    nothing (else a URL, number or placeholder would slip through unchecked)."""
+    assert checks._may_have_url(text) or not checks._URL.search(text)
+    assert checks._DIGIT.search(text) or not checks._NUMBER.search(text)
+    assert "%" in text or "{" in text or not checks._PLACEHOLDER.search(text)
+
+
+@pytest.mark.parametrize("url", ["WwW.example.org", "maİlto:x@example.org", "FTP://x.example"])
+def test_urls_in_any_letter_case_are_still_checked(url: str) -> None:
+    fails("Treatment", f"Tratamiento {url}", "urls", "error")
