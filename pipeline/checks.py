@@ -143,6 +143,7 @@ class Number:
 
 _GROUPING_ONLY = frozenset(" \u00a0\u2009\u202f'\u2019\u066c")
 _DECIMAL_ONLY = frozenset("\u066b")
+_APOSTROPHES = frozenset("'\u2019")
 
 
 def _value(integer: str, fraction: str = "") -> str:
@@ -166,6 +167,9 @@ def _read_number(token: str) -> list[Number]:
     # Thousands (1,000,000), or Indian lakhs and crores (10,00,000): groups of two
     # may only come between the first group and the last group of three.
     grouped = len(groups[0]) <= 3 and all(len(g) in (2, 3) for g in groups[1:-1])
+    # An apostrophe only ever groups digits, whatever the length of the first group
+    # (Babel writes Swiss German milliards as "1000000'000").
+    grouped = grouped or (set(seps) <= _APOSTROPHES and all(len(g) == 3 for g in groups[1:]))
     # Grouping only: "1,000", "1.000.000", "1 000".
     if len(set(seps)) == 1 and grouped and len(groups[-1]) == 3 and seps[0] not in _DECIMAL_ONLY:
         values = {_value("".join(groups))}
@@ -466,15 +470,23 @@ def header_language(header: Header) -> Iterator[Finding]:
         )
 
 
+_EVERYDAY = range(1001)
+"""The numbers a plural formula is compared on: 0..1000."""
+_LARGE = (10**6, 2 * 10**6, 10**9)
+"""Beyond them, where CLDR 42 gave Spanish, French, Italian and Portuguese a form
+of their own for millions ("1 millón de"); gettext's formulas for those languages,
+as GNU msginit and Weblate write them, have none."""
+
+
 @functools.lru_cache(maxsize=256)
 def _partition(expr: str) -> tuple[int, ...] | None:
-    """The plural form ``expr`` picks for n = 0..1000, as ``gettext`` evaluates it;
-    None if it is not a valid gettext plural expression. (Remembered: a project has
-    few formulas but thousands of PO files.)"""
+    """The plural form ``expr`` picks for n = 0..1000 and then for a few millions,
+    as ``gettext`` evaluates it; None if it is not a valid gettext plural expression.
+    (Remembered: a project has few formulas but thousands of PO files.)"""
     try:
         pick = gettext.c2py(expr)
-        return tuple(pick(n) for n in range(1001))
-    except (ValueError, SyntaxError, RecursionError, ZeroDivisionError):
+        return tuple(pick(n) for n in (*_EVERYDAY, *_LARGE))
+    except (ValueError, SyntaxError, RecursionError, ZeroDivisionError, OverflowError):
         return None
 
 
@@ -490,13 +502,18 @@ def _same_partition(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
 
 
 def header_plural_forms(header: Header) -> Iterator[Finding]:
-    """``Plural-Forms`` must agree with the CLDR plural rules of the locale.
+    """``Plural-Forms`` must be a valid formula that agrees with the CLDR plural
+    rules of the locale on everyday numbers.
 
-    A wrong ``nplurals`` or a formula that is not valid makes ``msgfmt`` and
-    every PO editor offer the wrong plural forms (an error). A formula written
-    differently but grouping the numbers 0..1000 the same way is fine (GNU and
-    Babel number Arabic's forms differently); one that groups them differently
-    is a warning."""
+    A formula that cannot be read, picks a form beyond ``nplurals``, or declares
+    forms it never picks makes ``msgfmt`` and every PO editor ask for the wrong
+    plural forms (an error), as does one that splits 0..1000 into another number
+    of forms than CLDR. A formula written differently but grouping 0..1000 the
+    same way is fine: GNU and Babel number Arabic's forms differently, and the
+    Spanish, French, Italian and Portuguese formulas of GNU gettext and Weblate
+    (two forms) are as correct for everyday numbers as CLDR's newer three, whose
+    extra form is for millions. The same number of forms split differently is a
+    warning."""
     ctx = header.context
     value = header.get("Plural-Forms")
     try:
@@ -519,25 +536,39 @@ def header_plural_forms(header: Header) -> Iterator[Finding]:
         yield ctx.finding(
             "header-plural-forms", ERROR, f"cannot read 'Plural-Forms: {value}'", line
         )
-    elif int(match.group(1)) != expected.num_plurals:
+        return
+    declared, formula = int(match.group(1)), match.group(2)
+    ours, theirs = _partition(formula), _partition(expected.plural_expr)
+    if ours is None or min(ours) < 0 or max(ours) >= declared:
         yield ctx.finding(
             "header-plural-forms",
             ERROR,
-            f"nplurals={match.group(1)} but {ctx.code!r} has {expected.num_plurals} "
-            f"plural form(s) in CLDR: '{want}'",
+            f"'plural={formula}' is not a valid formula for "
+            f"{declared} plural form(s); CLDR says '{want}'",
             line,
         )
-    else:
-        ours, theirs = _partition(match.group(2)), _partition(expected.plural_expr)
-        if ours is None or min(ours) < 0 or max(ours) >= expected.num_plurals:
+    elif len(set(ours)) != declared:
+        yield ctx.finding(
+            "header-plural-forms",
+            ERROR,
+            f"nplurals={declared} but 'plural={formula}' only ever picks "
+            f"{len(set(ours))} form(s); CLDR says '{want}'",
+            line,
+        )
+    elif theirs is None:
+        return
+    elif not _same_partition(ours[: len(_EVERYDAY)], theirs[: len(_EVERYDAY)]):
+        everyday_ours = len(set(ours[: len(_EVERYDAY)]))
+        everyday_theirs = len(set(theirs[: len(_EVERYDAY)]))
+        if everyday_ours != everyday_theirs:
             yield ctx.finding(
                 "header-plural-forms",
                 ERROR,
-                f"'plural={match.group(2)}' is not a valid formula for "
-                f"{expected.num_plurals} plural form(s); CLDR says '{want}'",
+                f"nplurals={declared}: the formula has {everyday_ours} form(s) for the "
+                f"numbers 0..1000 but {ctx.code!r} has {everyday_theirs} in CLDR: '{want}'",
                 line,
             )
-        elif theirs is not None and not _same_partition(ours, theirs):
+        else:
             yield ctx.finding(
                 "header-plural-forms",
                 WARNING,

@@ -80,7 +80,9 @@ class PoCatalog(Catalog):
             if name == "Plural-Forms" and self.file_plural_forms is not None:
                 value = self.file_plural_forms
             headers.append((name, value))
-        if self.locale is None and self.file_plural_forms is not None:
+        # Babel before 2.19 drops Plural-Forms from a catalog whose locale it does not
+        # know (qps_ploc); later versions keep it.
+        if self.file_plural_forms is not None and all(n != "Plural-Forms" for n, _ in headers):
             headers.insert(len(headers) - 3, ("Plural-Forms", self.file_plural_forms))
         headers.extend(self.extra_headers)
         headers.append(("Generated-By", self.generated_by))

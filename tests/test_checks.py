@@ -233,6 +233,60 @@ def test_plural_forms_and_charset() -> None:
     ]
 
 
+def plural_findings(code: str, plural_forms: str) -> list[tuple[str, str]]:
+    text = (
+        'msgid ""\nmsgstr ""\n'
+        f'"Language: {code}\\n"\n'
+        '"Content-Type: text/plain; charset=UTF-8\\n"\n'
+        f'"Plural-Forms: {plural_forms}\\n"\n'
+    )
+    context = PoContext(f"locales/{code}/LC_MESSAGES/x.po", code.replace("_", "-"), "x", code)
+    return [(f.code, f.severity.value) for f in check_header(read_header(text, context))]
+
+
+@pytest.mark.parametrize(
+    ("code", "plural_forms"),
+    [
+        # GNU msginit and Weblate: two forms.
+        ("es", "nplurals=2; plural=(n != 1);"),
+        ("fr", "nplurals=2; plural=(n > 1);"),
+        ("pt_BR", "nplurals=2; plural=(n > 1);"),
+        ("it", "nplurals=2; plural=(n != 1);"),
+        # CLDR 42 and later: a third form for millions ("1 millón de").
+        ("es", "nplurals=3; plural=(n == 1 ? 0 : n != 0 && n % 1000000 == 0 ? 1 : 2);"),
+        ("fr", "nplurals=3; plural=(n == 0 || n == 1) ? 0 : n != 0 && n % 1000000 == 0 ? 1 : 2;"),
+        ("de", "nplurals=2; plural=n != 1;"),
+        ("zh_Hans", "nplurals=1; plural=0;"),
+    ],
+)
+def test_plural_forms_of_gettext_and_of_cldr_both_pass(code: str, plural_forms: str) -> None:
+    assert plural_findings(code, plural_forms) == []
+
+
+def test_plural_forms_that_ask_for_the_wrong_forms_fail() -> None:
+    # A form that is declared but never picked: the translator is asked for it in vain.
+    assert plural_findings("de", "nplurals=3; plural=(n != 1);") == [
+        ("header-plural-forms", "error")
+    ]
+    # Two forms where Arabic has six.
+    assert plural_findings("ar", "nplurals=2; plural=(n != 1);") == [
+        ("header-plural-forms", "error")
+    ]
+    # Chinese has one form, not two.
+    assert plural_findings("zh_Hans", "nplurals=2; plural=(n != 1);") == [
+        ("header-plural-forms", "error")
+    ]
+    # An index beyond nplurals; a formula gettext cannot read.
+    assert plural_findings("es", "nplurals=2; plural=(n == 1 ? 0 : 2);") == [
+        ("header-plural-forms", "error")
+    ]
+    assert plural_findings("es", "nplurals=2; plural=(n ==;") == [("header-plural-forms", "error")]
+    # Two forms for Spanish, but 0 grouped with 1 (the French rule): a warning.
+    assert plural_findings("es", "nplurals=2; plural=(n > 1);") == [
+        ("header-plural-forms", "warning")
+    ]
+
+
 def test_missing_headers() -> None:
     assert sorted(header_findings("check-header-missing.po", "es")) == [
         ("header-language", "error", 3),
