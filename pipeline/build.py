@@ -424,7 +424,8 @@ def manifest(
                 path: {"sha256": info.sha256, "bytes": info.size}
                 for path, info in sorted(files.items())
             },
-        }
+        },
+        indent=2,
     )
 
 

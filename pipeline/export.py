@@ -274,15 +274,21 @@ def bundle(page: Page) -> dict[str, Any]:
     }
 
 
-def dump_json(data: Any) -> bytes:
-    """The one JSON layout careloc writes: UTF-8, indented, sorted keys, final newline."""
-    return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
+def dump_json(data: Any, *, indent: int | None = None) -> bytes:
+    """The JSON layout careloc writes: UTF-8, sorted keys, final newline; compact unless
+    ``indent`` (the manifest, which people read). Compact bundles are smaller to publish
+    and written by the json module's C encoder, which ``indent`` would turn off."""
+    separators = None if indent else (",", ":")
+    text = json.dumps(
+        data, ensure_ascii=False, indent=indent, sort_keys=True, separators=separators
+    )
+    return (text + "\n").encode()
 
 
 def script_json(data: Any) -> Markup:
     """JSON safe inside ``<script>``: ``<``, ``>`` and ``&`` escaped so that no text can
     close the element or open a comment."""
-    text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     for char, escaped in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e")):
         text = text.replace(char, escaped)
     return Markup(text)

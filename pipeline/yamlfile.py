@@ -68,12 +68,11 @@ class _Problem(Exception):
         self.code, self.message, self.line, self.column = code, message, line, column
 
 
-class _StrictLoader(yaml.SafeLoader):
+class _Strict(yaml.composer.Composer):
     """Composes nodes only; refuses anchors, aliases and pathological nesting as it goes."""
 
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._depth = 0
+    _depth = 0
+    peek_event: Any  # from the parser it is mixed with (PyYAML's or libyaml's)
 
     def compose_node(self, parent: Node | None, index: Any) -> Node:
         event = self.peek_event()
@@ -106,6 +105,26 @@ class _StrictLoader(yaml.SafeLoader):
             self._depth -= 1
 
 
+class _PyStrictLoader(_Strict, yaml.SafeLoader):
+    """``_Strict`` over PyYAML's own scanner and parser (pure Python)."""
+
+
+if yaml.__with_libyaml__:
+
+    class _CStrictLoader(_Strict, yaml.CSafeLoader):
+        """``_Strict`` over libyaml's scanner and parser (C: about ten times faster).
+        The events still go through ``_Strict.compose_node``, so anchors and aliases
+        are refused before anything refers to them."""
+
+        def __init__(self, stream: str) -> None:
+            yaml.CSafeLoader.__init__(self, stream)
+            self.anchors: dict[Any, Node] = {}
+
+    _StrictLoader: type[_Strict] = _CStrictLoader
+else:  # pragma: no cover - PyYAML built without libyaml
+    _StrictLoader = _PyStrictLoader
+
+
 def _pos(node: Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
@@ -120,7 +139,7 @@ def _check_text(node: ScalarNode) -> None:
         )
 
 
-def _convert(node: Node, path: JsonPath, doc: YamlDocument, loader: _StrictLoader) -> Any:
+def _convert(node: Node, path: JsonPath, doc: YamlDocument, loader: Any) -> Any:
     doc.values[path] = _pos(node)
     if node.tag not in _SCALAR_TAGS | _COLLECTION_TAGS or (
         isinstance(node, ScalarNode) != (node.tag in _SCALAR_TAGS)
@@ -205,21 +224,21 @@ def parse_yaml(raw: bytes, display_path: str) -> YamlDocument:
         )
         raise ContentError([error("yaml-char", message, where)])
     doc = YamlDocument(display_path, None)
+    bad = _NOT_TEXT.search(text)
+    if bad:  # a control character: report where it is (libyaml would not say)
+        where = _located(text, bad.start(), display_path)
+        message = f"character U+{ord(bad.group()):04X} is not allowed in YAML"
+        raise ContentError([error("yaml-char", message, where)])
+    if _StrictLoader is not _PyStrictLoader:
+        try:
+            return _compose(text, doc, _StrictLoader)
+        except (ContentError, yaml.YAMLError):
+            # libyaml's reports are terser ("found character that cannot start any
+            # token", no character named) and it stops at its own nesting limit:
+            # report what PyYAML and the checks above say of the same text.
+            doc = YamlDocument(display_path, None)
     try:
-        loader = _StrictLoader(text)
-    except yaml.reader.ReaderError as exc:  # a control character: report where it is
-        where = _located(text, exc.position, display_path)
-        message = f"character U+{exc.character:04X} is not allowed in YAML"
-        raise ContentError([error("yaml-char", message, where)]) from None
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            raise _Problem("yaml-empty", "file is empty", 1, 1)
-        doc.data = _convert(node, (), doc, loader)
-    except _Problem as p:
-        raise ContentError(
-            [error(p.code, p.message, Location(display_path, p.line, p.column))]
-        ) from None
+        return _compose(text, doc, _PyStrictLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         row: int | None = mark.line + 1 if mark else None
@@ -230,6 +249,21 @@ def parse_yaml(raw: bytes, display_path: str) -> YamlDocument:
         ) from None
     except yaml.YAMLError as exc:
         raise ContentError([error("yaml-syntax", str(exc), Location(display_path, 1))]) from None
+
+
+def _compose(text: str, doc: YamlDocument, loader_class: type[_Strict]) -> YamlDocument:
+    """Fill ``doc`` from ``text`` with one of the strict loaders; ContentError for what
+    the strict checks refuse, yaml.YAMLError for what YAML itself does."""
+    loader: Any = loader_class(text)  # type: ignore[call-arg]
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise _Problem("yaml-empty", "file is empty", 1, 1)
+        doc.data = _convert(node, (), doc, loader)
+    except _Problem as p:
+        raise ContentError(
+            [error(p.code, p.message, Location(doc.path, p.line, p.column))]
+        ) from None
     finally:
         loader.dispose()
     return doc

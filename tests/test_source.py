@@ -162,3 +162,48 @@ def test_article_id_must_match_file_name(tmp_path: Path) -> None:
     with pytest.raises(ContentError) as info:
         load_article(tmp_path / "other-name.yaml", "source/other-name.yaml", SCHEMA)
     assert "[id-mismatch]" in info.value.findings[0].format()
+
+
+def test_libyaml_and_pyyaml_read_the_same_document() -> None:
+    """The fast loader (libyaml) and the pure-Python one compose the same document,
+    with the same positions for every value and key."""
+    from pipeline import yamlfile
+
+    if not yaml_with_libyaml():
+        pytest.skip("PyYAML was built without libyaml")
+    path = REPO / "source" / "numbness-of-the-legs.yaml"
+    text = path.read_text(encoding="utf-8")
+    fast = yamlfile._compose(text, yamlfile.YamlDocument("x", None), yamlfile._CStrictLoader)
+    slow = yamlfile._compose(text, yamlfile.YamlDocument("x", None), yamlfile._PyStrictLoader)
+    assert fast.data == slow.data and fast.data["id"] == "numbness-of-the-legs"
+    assert fast.values == slow.values and len(fast.values) > 100
+    assert fast.keys == slow.keys
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "where"),
+    [
+        # libyaml stops at 1,000 levels with its own words; the report is careloc's.
+        ("id: x\nsections: " + "[" * 2000 + "]" * 2000 + "\n", "yaml-too-deep", ":2:"),
+        # libyaml does not name the character; PyYAML does.
+        ("id: x\ntitle:\n\t- Numbness\n", "yaml-syntax", ":3:1:"),
+        ('id: x\ntitle: "Numb \\ud800"\n', "yaml-char", ":2:8:"),
+        ("id: &a x\ntitle: *a\n", "yaml-alias", ":1:5:"),
+    ],
+)
+def test_problems_read_alike_whichever_parser_found_them(text: str, code: str, where: str) -> None:
+    from pipeline.yamlfile import parse_yaml
+
+    with pytest.raises(ContentError) as caught:
+        parse_yaml(text.encode(), "source/x.yaml")
+    (finding,) = caught.value.findings
+    assert finding.code == code
+    assert where in str(finding.location) + ":"
+    if "\t" in text:
+        assert "'\\t'" in finding.message
+
+
+def yaml_with_libyaml() -> bool:
+    import yaml
+
+    return bool(yaml.__with_libyaml__)
