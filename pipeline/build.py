@@ -260,9 +260,9 @@ def _build_article(job: _Job, index: int) -> _ArticleOutput:
     except ContentError as exc:  # returned, not raised: it has to cross a process boundary
         out.fatal = exc.findings
         return out
-    job.pages.flush()
     for page in pages:
         out.files.update(job.pages.place(page, job.staging))
+    job.pages.flush()
     return out
 
 
@@ -314,6 +314,8 @@ class CheckedPage(PagePaths):
     json: FileInfo
     problems: tuple[str, ...]
     rendered: RenderedPage | None = field(default=None, repr=False, compare=False)
+    key: str = field(default="", repr=False, compare=False)
+    """Its key in the ``PageCache``, if it has one."""
 
 
 def check_page(
@@ -335,7 +337,7 @@ def check_page(
     page = renderer.render(article, code, translations, alternates)
     problems = tuple(verify_page(page, article, translations, schema))
     checked = CheckedPage(
-        code, article.id, FileInfo.of(page.html), FileInfo.of(page.json), problems, page
+        code, article.id, FileInfo.of(page.html), FileInfo.of(page.json), problems, page, key
     )
     if cache is not None:
         cache.put(key, checked)
@@ -425,7 +427,6 @@ def manifest(
                 for path, info in sorted(files.items())
             },
         },
-        indent=2,
     )
 
 
@@ -550,6 +551,10 @@ class PageCache:
         self._records: dict[str, Any] = {}
         self._used: set[str] = set()
         self._dirty = False
+        try:
+            self._finished_ns = os.lstat(previous / MANIFEST).st_mtime_ns
+        except OSError:
+            self._finished_ns = 0
 
     def key(
         self,
@@ -597,9 +602,12 @@ class PageCache:
             problems = tuple(str(p) for p in record["problems"])
         except (TypeError, KeyError):  # no entry, or a damaged one
             return None
-        page = CheckedPage(code, article_id, html, json_, problems)
-        if problems or (
-            self._previous_has(page.html_path, html) and self._previous_has(page.json_path, json_)
+        page = CheckedPage(code, article_id, html, json_, problems, key=key)
+        stamps = record.get("stamps")
+        stamps = stamps if isinstance(stamps, dict) else {}
+        if problems or all(
+            self._previous_has(rel, info, stamps.get(rel))
+            for rel, info in ((page.html_path, html), (page.json_path, json_))
         ):
             return page
         return None
@@ -613,12 +621,21 @@ class PageCache:
         self._used.add(key)
         self._dirty = True
 
-    def _previous_has(self, rel: str, info: FileInfo) -> bool:
+    def _previous_has(self, rel: str, info: FileInfo, stamp: Any = None) -> bool:
+        """Whether the previous build's ``rel`` still has exactly ``info``'s bytes.
+
+        A file the previous build wrote or linked, still with the inode and
+        modification time it recorded (``stamp``) and older than that build's manifest
+        (its last file: a change in the same clock tick as the page's own write would
+        not show in its time), has not been written since and is not read again, as
+        git trusts its index; any other is read and hashed."""
         path = f"{self.previous}/{rel}"
         try:
             st = os.lstat(path)
             if not stat.S_ISREG(st.st_mode) or st.st_size != info.size:
                 return False
+            if stamp == [st.st_ino, st.st_mtime_ns] and st.st_mtime_ns < self._finished_ns:
+                return True
             with open(path, "rb") as fh:
                 return FileInfo.of(fh.read()) == info
         except OSError:
@@ -643,4 +660,18 @@ class PageCache:
             else:
                 os.link(f"{self.previous}/{rel}", f"{staging}/{rel}", follow_symlinks=False)
             placed[rel] = info
+            self._stamp(page.key, rel, f"{staging}/{rel}")
         return placed
+
+    def _stamp(self, key: str, rel: str, path: str) -> None:
+        """Remember the inode and modification time of a file just placed, for
+        ``_previous_has`` in the next build (linking keeps both)."""
+        record = self._records.get(key)
+        if not isinstance(record, dict) or not self.cache.enabled:
+            return
+        st = os.lstat(path)
+        stamp = [st.st_ino, st.st_mtime_ns]
+        stamps = record.setdefault("stamps", {})
+        if stamps.get(rel) != stamp:
+            stamps[rel] = stamp
+            self._dirty = True

@@ -105,9 +105,9 @@ def test_manifest_lists_every_file_with_its_hash(translated: Path, run: Run) -> 
     dist = translated / "dist"
     raw = (dist / "manifest.json").read_bytes()
     manifest = json.loads(raw)
-    assert (
-        raw == (json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
-    )
+    # One layout: compact, sorted keys, UTF-8, a final newline.
+    compact = json.dumps(manifest, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    assert raw == (compact + "\n").encode()
     assert manifest["source_locale"] == "en" and manifest["articles"] == [ARTICLE]
     assert manifest["locales"]["en"] == {"status": "source", "published": True, "reasons": []}
     assert manifest["locales"]["pt-BR"] == {"status": "draft", "published": True, "reasons": []}

@@ -293,6 +293,44 @@ def test_a_tampered_previous_page_is_not_reused(
     assert tree(project / "dist") == reference
 
 
+def test_a_previous_page_replaced_under_its_old_time_is_not_reused(
+    project: Path, run: Run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    run(project, "build")
+    reference = tree(project / "dist")
+    article = published_article(project, "es")
+    page = project / "dist" / "es" / f"{article}.html"
+    before = page.stat()
+    data = page.read_bytes()
+    forged = tmp_path / "forged.html"
+    forged.write_bytes(data.replace(b"<li>", b"<LI>", 1))
+    os.replace(forged, page)  # another file (inode), same size, the old time put back
+    os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert page.stat().st_mtime_ns == before.st_mtime_ns and page.read_bytes() != data
+    run(project, "build")
+    assert tree(project / "dist") == reference
+
+
+def test_a_warm_build_trusts_its_own_untouched_pages_without_reading_them(
+    project: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run(project, "build")
+    run(project, "build")  # the stamps of linked pages are recorded
+    hashed: list[int] = []
+    real = site.FileInfo.of
+
+    def counting(data: bytes) -> Any:
+        hashed.append(len(data))
+        return real(data)
+
+    monkeypatch.setattr(site.FileInfo, "of", staticmethod(counting))
+    reference = tree(project / "dist")
+    run(project, "build")
+    # Only what every build writes anew: index.html, status.html, manifest.json.
+    assert len(hashed) == 3
+    assert tree(project / "dist") == reference
+
+
 def test_update_and_extract_skip_current_files_but_see_every_change(
     project: Path, pool: None, run: Run
 ) -> None:
