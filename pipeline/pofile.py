@@ -157,22 +157,9 @@ class _Parser(PoFileParser):
             return
         super()._process_comment(line)
 
-    def _previous_msgid(self) -> str | None:
-        parts: dict[str, list[str]] = {}
-        current = None
-        for line in self.previous:
-            keyword, _, rest = line.partition(" ")
-            if keyword.startswith('"'):
-                if current:
-                    parts[current].append(unescape(line))
-                continue
-            current = keyword
-            parts[current] = [unescape(rest.strip())] if rest.strip() else []
-        self.previous = []
-        return "".join(parts["msgid"]) if "msgid" in parts else None
-
     def _add_message(self) -> None:
-        previous = self._previous_msgid()
+        previous = _previous_msgid(self.previous)
+        self.previous = []
         flags = {f for f in self.flags if f}
         if len(self.messages) > 1:
             msgid: Any = tuple(m.denormalize() for m in self.messages)
@@ -206,6 +193,159 @@ class _Parser(PoFileParser):
             message.flags = flags
             message.previous_id = [previous] if previous else []
             message.lineno = lineno
+
+
+def _previous_msgid(lines: list[str]) -> str | None:
+    """The msgid of an entry's ``#|`` lines (their text after ``#|``), if they have one."""
+    parts: dict[str, list[str]] = {}
+    current = None
+    for line in lines:
+        keyword, _, rest = line.partition(" ")
+        if keyword.startswith('"'):
+            if current:
+                parts[current].append(unescape(line))
+            continue
+        current = keyword
+        parts[current] = [unescape(rest.strip())] if rest.strip() else []
+    return "".join(parts["msgid"]) if "msgid" in parts else None
+
+
+def _parse_plain(catalog: PoCatalog, lines: list[str]) -> bool:
+    """Fill ``catalog`` from the lines of a PO text that ``_PLAIN_PO`` matched, reading
+    them exactly as ``_Parser`` (Babel's parser) does, in one loop instead of several
+    method calls per line: a build of 20,000 catalogs feels the difference.
+
+    Only the common shape is read here: entries with one msgid and one msgstr, the
+    usual comments, ``#|`` previous msgids, obsolete ``#~`` entries. On anything
+    else (plural entries, a missing msgstr, a duplicate, too many entries, a header
+    Babel cannot read) it returns False, and the caller lets ``_Parser`` read the
+    text, so that Babel decides and reports. Tests hold both readers to the same
+    catalogs (tests/test_properties.py)."""
+    ids: list[str] | None = None
+    strings: list[str] | None = None
+    contexts: list[str] | None = None
+    receiving: list[str] | None = None  # where a continuation line goes
+    locations: list[Any] = []  # (path, line or None), as Babel keeps them
+    flags: list[str] = []
+    auto: list[str] = []
+    user: list[str] = []
+    previous: list[str] = []
+    obsolete = False
+    offset = 0
+    counter = 0
+    messages = catalog._messages
+    graveyard = catalog.obsolete
+
+    def finish() -> bool:
+        """Add the entry read so far (Babel's ``_finish_current_message``)."""
+        nonlocal ids, strings, contexts, receiving, locations, flags, auto, user, previous
+        nonlocal counter
+        if strings is None or counter >= MAX_ENTRIES:
+            return False
+        msgid = "".join(map(unescape, ids)) if ids else ""
+        context = "".join(map(unescape, contexts)) if contexts else None
+        key = (msgid, context) if context is not None else msgid
+        if msgid and (key in graveyard or key in messages):
+            return False
+        message = Message(
+            msgid,
+            "".join(map(unescape, strings)),
+            locations,
+            flags,
+            auto,
+            user,
+            lineno=offset + 1,
+            context=context,
+        )
+        if not msgid:
+            if obsolete:
+                graveyard[key] = message
+            else:
+                try:
+                    catalog[msgid] = message  # the header
+                except ValueError:
+                    return False
+        else:
+            message.flags = {f for f in flags if f}
+            old = _previous_msgid(previous)
+            message.previous_id = [old] if old else []
+            if obsolete:
+                graveyard[key] = message
+            else:
+                messages[key] = message
+        previous = []
+        counter += 1
+        ids = strings = contexts = receiving = None
+        locations, flags, auto, user = [], [], [], []
+        return True
+
+    for lineno, raw in enumerate(lines):
+        line = raw.strip()
+        if not line:
+            continue
+        entry_obsolete = False
+        if line[0] == "#":
+            mark = line[1:2]
+            if mark == "~":
+                line = line[2:].lstrip()
+                if not line or line[0] == "|":
+                    return False
+                entry_obsolete = True
+            else:
+                if ids is not None and not finish():
+                    return False
+                if mark == "|":
+                    previous.append(line[2:].strip())
+                elif mark == ":":
+                    if "\u2068" in line or "\u2069" in line:
+                        return False
+                    for location in line[2:].split():
+                        path, colon, number = location.rpartition(":")
+                        if not colon:
+                            locations.append((location, None))
+                        elif number.isdigit() and number.isascii():
+                            locations.append((path, int(number)))
+                        else:
+                            return False
+                elif mark == ",":
+                    flags.extend(flag.strip() for flag in line[2:].lstrip().split(","))
+                elif mark == ".":
+                    comment = line[2:].strip()
+                    if comment:
+                        auto.append(comment)
+                elif mark == "-":
+                    return False
+                else:
+                    user.append(line[1:].strip())
+                continue
+        if line[0] == '"':
+            if receiving is None:
+                return False
+            receiving.append(line)
+            continue
+        keyword, _, arg = line.partition(" ")
+        arg = arg.strip()
+        if keyword == "msgid":
+            if ids is not None and not finish():
+                return False
+            offset = lineno
+            obsolete = entry_obsolete
+            ids = receiving = [arg]
+        elif keyword == "msgstr":
+            if ids is None or strings is not None:
+                return False
+            obsolete = entry_obsolete
+            strings = receiving = [arg] if arg != '""' else []
+        elif keyword == "msgctxt":
+            if ids is not None and not finish():
+                return False
+            obsolete = entry_obsolete
+            contexts = receiving = [arg]
+        else:  # msgid_plural, msgstr[n]: Babel's
+            return False
+    if ids is not None and not finish():
+        return False
+    return bool(counter or not (flags or user or auto))
 
 
 def _check_syntax(lines: list[str], path: str) -> None:
@@ -252,7 +392,11 @@ def read_po(data: bytes, path: str) -> PoCatalog:
     # Lines end at "\n" only, as for GNU gettext and editors: str.splitlines() would also
     # break inside strings at U+2028, form feeds and other characters msgfmt accepts.
     lines = text.split("\n")
-    if not _PLAIN_PO.fullmatch(text):
+    if _PLAIN_PO.fullmatch(text):
+        catalog = PoCatalog(charset="utf-8")
+        if _parse_plain(catalog, lines):
+            return catalog
+    else:
         _check_syntax(lines, path)
     catalog = PoCatalog(charset="utf-8")
     parser = _Parser(catalog, path)

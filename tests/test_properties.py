@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
+from babel.messages.pofile import PoFileError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,7 +23,10 @@ from pipeline.pofile import (
     _PLAIN_PO,
     PoCatalog,
     _check_syntax,
+    _parse_plain,
+    _Parser,
     content_key,
+    entries,
     plain_message,
     read_po,
     render_po,
@@ -122,6 +126,169 @@ def test_the_one_match_syntax_check_covers_the_shipped_catalogs() -> None:
     for path in files:
         assert _PLAIN_PO.fullmatch(path.read_text(encoding="utf-8")), path
     assert not _PLAIN_PO.fullmatch('msgid "a"\nmsgstr "\\x41"\n')  # escape Babel keeps
+
+
+def _babel_read(text: str) -> PoCatalog:
+    """What ``read_po`` would return through Babel's parser alone (the slow path)."""
+    catalog = PoCatalog(charset="utf-8")
+    _Parser(catalog, "x.po").parse(text.split("\n"))
+    return catalog
+
+
+def _everything(catalog: PoCatalog) -> Any:
+    """All that a catalog read from a file holds, line numbers included."""
+    return (
+        content_key(catalog),
+        [(m.context, m.id, m.string, m.lineno, sorted(m.flags)) for m in entries(catalog)],
+        [(m.context, m.id, m.string, m.lineno, sorted(m.flags)) for m in catalog.obsolete.values()],
+        [(m.context, m.id, m.previous_id, m.locations) for m in entries(catalog)],
+        catalog.header_comment,
+        catalog.fuzzy,
+        catalog.mime_headers,
+        catalog.locale_identifier,
+    )
+
+
+def _same_as_babel(text: str) -> bool:
+    """If the one-loop reader takes ``text``, it reads what Babel's parser reads.
+    Returns whether it took it."""
+    fast = PoCatalog(charset="utf-8")
+    if not _PLAIN_PO.fullmatch(text) or not _parse_plain(fast, text.split("\n")):
+        return False
+    try:
+        slow = _babel_read(text)
+    except (PoFileError, ValueError) as exc:
+        raise AssertionError(f"Babel refuses what the one-loop reader took: {exc}") from None
+    assert _everything(fast) == _everything(slow)
+    return True
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+PLAIN_TEXT = st.text(st.characters(exclude_categories=["Cs", "Cc"]), max_size=20)
+PIECES = st.lists(PLAIN_TEXT, min_size=1, max_size=3)
+
+
+def _entry(
+    comments: list[str],
+    previous: str | None,
+    context: list[str] | None,
+    msgid: list[str],
+    msgstr: list[str],
+    obsolete: bool,
+) -> tuple[list[str], tuple[str | None, str]]:
+    """The lines of one well-formed entry (strings wrapped as the pieces say), and its
+    key: msgctxt and msgid."""
+
+    def keyword(name: str, pieces: list[str]) -> list[str]:
+        lines = [f"{name} {_quoted(pieces[0])}", *map(_quoted, pieces[1:])]
+        return [("#~ " if obsolete else "") + line for line in lines]
+
+    lines = [
+        *comments,
+        *([f"#| msgid {_quoted(previous)}"] if previous is not None else []),
+        *(keyword("msgctxt", context) if context is not None else []),
+        *keyword("msgid", msgid),
+        *keyword("msgstr", msgstr),
+        "",
+    ]
+    return lines, ("".join(context) if context is not None else None, "".join(msgid))
+
+
+ENTRY_LINES = st.builds(
+    _entry,
+    st.lists(
+        st.one_of(
+            st.sampled_from(["#, fuzzy", "#, fuzzy, c-format", "#,", "#", "# careloc: x"]),
+            PLAIN_TEXT.map(lambda t: "# " + t),
+            PLAIN_TEXT.map(lambda t: "#. " + t),
+            st.sampled_from(["#: source/a.yaml:3", "#: a.yaml b.yaml:12", "#: x:1 x:1"]),
+        ),
+        max_size=4,
+    ),
+    st.one_of(st.none(), PLAIN_TEXT),
+    st.one_of(st.none(), PIECES),
+    PIECES,
+    PIECES,
+    st.booleans(),
+)
+HEADER_LINES = [
+    "# A header comment",
+    'msgid ""',
+    'msgstr ""',
+    '"Language: es\\n"',
+    '"Content-Type: text/plain; charset=UTF-8\\n"',
+    '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"',
+    "",
+]
+
+
+@EXAMPLES
+@given(PO_LINES)
+def test_the_one_loop_reader_reads_po_like_text_as_babel_does(lines: list[str]) -> None:
+    _same_as_babel("\n".join(lines))
+
+
+@EXAMPLES
+@given(st.booleans(), st.lists(ENTRY_LINES, max_size=8))
+def test_the_one_loop_reader_reads_well_formed_catalogs_as_babel_does(
+    header: bool, entries_: list[tuple[list[str], tuple[str | None, str]]]
+) -> None:
+    lines = [ln for e, _ in entries_ for ln in e]
+    text = "\n".join([*(HEADER_LINES if header else []), *lines])
+    taken = _same_as_babel(text)
+    # Every entry is well formed: only a repeated key (or a second header) is left to Babel.
+    keys = [key for _, key in entries_ if key[1] or header]
+    assert taken or len(set(keys)) < len(keys)
+
+
+def test_the_one_loop_reader_reads_every_shipped_catalog_as_babel_does() -> None:
+    files = [
+        *sorted((REPO / "locales").glob("*/LC_MESSAGES/*.po")),
+        *sorted((REPO / "locales" / "templates").glob("*.pot")),
+        *sorted((REPO / "pipeline" / "ui").glob("*.po*")),
+        *sorted((REPO / "tests" / "data" / "po").glob("*.po")),
+    ]
+    taken = [path for path in files if _same_as_babel(path.read_bytes().decode("utf-8", "replace"))]
+    # Every catalog careloc ships takes the fast path; the broken fixtures do not.
+    assert len(taken) >= 14
+    assert all(p in taken for p in files if "tests" not in p.parts)
+    assert REPO / "tests" / "data" / "po" / "duplicate.po" not in taken
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a previous msgid, an obsolete entry with its own previous msgid and comments
+        '# translator\n#. auto\n#: a.yaml:3 b.yaml\n#, fuzzy, c-format\n#| msgid "old"\n'
+        'msgctxt "s/a"\nmsgid "new"\nmsgstr "nuevo"\n\n# gone\n#~ msgctxt "s/b"\n'
+        '#~ msgid "x"\n#~ msgstr ""\n#~ "y\\n"\n',
+        # a header with comments and a fuzzy flag, a wrapped msgid
+        '# Header\n#, fuzzy\nmsgid ""\nmsgstr ""\n"Language: de\\n"\n\nmsgid ""\n"a "\n"b"\n'
+        'msgstr "c"\n',
+        # msgctxt carried over a comment to the next msgid, as Babel does
+        'msgctxt "k"\n# note\nmsgid "a"\nmsgstr "b"\n',
+    ],
+)
+def test_the_one_loop_reader_takes_these_and_agrees(text: str) -> None:
+    assert _same_as_babel(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'msgid "a"\nmsgid_plural "as"\nmsgstr[0] "b"\nmsgstr[1] "bs"\n',  # plural
+        'msgid "a"\n\nmsgid "b"\nmsgstr ""\n',  # no msgstr
+        'msgid "a"\nmsgstr "b"\nmsgid "a"\nmsgstr "c"\n',  # duplicate
+        "# only a comment\n",  # Babel makes a header of it
+        '#: a.yaml:x\nmsgid "a"\nmsgstr ""\n',  # a line number Babel skips
+        '#~| msgid "a"\n#~ msgid "b"\n#~ msgstr ""\n',
+    ],
+)
+def test_the_one_loop_reader_leaves_the_unusual_to_babel(text: str) -> None:
+    assert not _parse_plain(PoCatalog(charset="utf-8"), text.split("\n"))
 
 
 ENTRY = st.tuples(
