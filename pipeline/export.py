@@ -26,6 +26,9 @@ from pipeline.ui import UiStrings, load_ui
 BUNDLE_SCHEMA = "bundle"
 
 
+NO_ATTRS = Markup("")
+
+
 # -- the page model: what a reader of one locale sees, built once for HTML and JSON ---------
 @dataclass(frozen=True, slots=True)
 class Text:
@@ -34,6 +37,9 @@ class Text:
     key: str
     text: str
     fallback: bool
+    attrs: Markup = NO_ATTRS
+    """The attributes its element takes: for English shown in want of a translation,
+    ``lang`` (and ``dir``) of the English and ``class="fallback"``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +171,11 @@ def build_page(
     source = article.source_locale
     locale = parse_locale(code)
     is_source = code == source
+    direction, source_direction = _direction(locale), _direction(parse_locale(source))
+    fallback = Markup(' lang="{}"').format(to_bcp47(source))
+    if direction != source_direction:
+        fallback += Markup(' dir="{}"').format(source_direction)
+    fallback += Markup(' class="fallback"')
 
     def text(unit: Unit) -> Text:
         if is_source:
@@ -172,7 +183,7 @@ def build_page(
         translated = translations.get(unit.key)
         if translated:
             return Text(unit.key, translated, False)
-        return Text(unit.key, unit.text, True)
+        return Text(unit.key, unit.text, True, fallback)
 
     def item(unit: Unit) -> Item:
         return Item(unit.key.rsplit("/", 1)[1], text(unit))
@@ -211,9 +222,9 @@ def build_page(
         article=article.id,
         code=code,
         lang=to_bcp47(code),
-        dir=_direction(locale),
+        dir=direction,
         source_lang=to_bcp47(source),
-        source_dir=_direction(parse_locale(source)),
+        source_dir=source_direction,
         title=text(article.title),
         category=text(article.category) if article.category else None,
         published=article.published.isoformat(),

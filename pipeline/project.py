@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
+import stat
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -31,8 +33,10 @@ def to_bcp47(code: str) -> str:
     return code.replace("_", "-")
 
 
+@functools.lru_cache(maxsize=1024)
 def parse_locale(code: str) -> Locale:
-    """Parse a gettext-style locale name; raise ValueError with a reason if it is not one."""
+    """Parse a gettext-style locale name; raise ValueError with a reason if it is not one.
+    (Remembered: every page asks for each locale it links to.)"""
     if not LOCALE_RE.match(code):
         raise ValueError(f"{code!r} is not a locale name like es, pt_BR or zh_Hans")
     if code == PSEUDO_LOCALE:
@@ -137,6 +141,7 @@ class Project:
             raise UsageError([error("no-project", f"{root} is not a directory")])
         self.root = root.resolve()
         self._digests: dict[int, tuple[Article, str]] = {}
+        self._folders: dict[str, Path] = {}
 
     # -- paths -----------------------------------------------------------------------
     def rel(self, path: Path) -> str:
@@ -148,7 +153,7 @@ class Project:
 
     def inside(self, path: Path) -> Path:
         """Refuse paths that resolve (through ``..`` or symlinks) outside the project."""
-        resolved = path.resolve()
+        resolved = self._resolve(path)
         if not resolved.is_relative_to(self.root):
             raise ContentError(
                 [
@@ -160,6 +165,21 @@ class Project:
                 ]
             )
         return path
+
+    def _resolve(self, path: Path) -> Path:
+        """``path.resolve()``, with each directory resolved once for this project (one
+        command): a build asks for thousands of files in a few folders. A file that is
+        itself a link (or cannot be looked at) is resolved in full."""
+        try:
+            if stat.S_ISLNK(os.lstat(path).st_mode) or path.name in ("", ".", ".."):
+                return path.resolve()
+        except OSError:
+            return path.resolve()
+        folder = str(path.parent)
+        resolved = self._folders.get(folder)
+        if resolved is None:
+            resolved = self._folders[folder] = path.parent.resolve()
+        return resolved / path.name
 
     def schema(self, name: str) -> Path:
         return self.root / "schemas" / f"{name}.schema.json"

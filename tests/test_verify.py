@@ -147,7 +147,7 @@ TAMPERING: list[tuple[str, Any, str]] = [
     ),
     (
         "broken JSON-LD",
-        lambda h: h.replace('"@type": "MedicalWebPage",', '"@type": MedicalWebPage,'),
+        lambda h: h.replace('"@type":"MedicalWebPage",', '"@type":MedicalWebPage,'),
         "JSON-LD block is not valid JSON",
     ),
 ]
