@@ -155,7 +155,8 @@ def _build(project: Project, out: Path | None, codes: list[str] | None) -> Build
         extra: dict[str, bytes] = {}
 
         def dashboard() -> None:  # needs only the verdicts: made while the pages are
-            extra[DASHBOARD] = render_dashboard(list(verdicts.values())).encode()
+            page = render_dashboard(list(verdicts.values()), cache=Cache(project.root))
+            extra[DASHBOARD] = page.encode()
 
         results = parallel.map_ordered(
             _build_article, job, range(len(articles)), label="build", meanwhile=dashboard

@@ -13,6 +13,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from markupsafe import Markup
+
+from pipeline.cache import Cache
 from pipeline.export import template_environment
 from pipeline.gate import Stats, Verdict
 from pipeline.project import PSEUDO_LOCALE, LocalePolicy, parse_locale
@@ -178,14 +181,46 @@ def locale_views(verdicts: Sequence[Verdict]) -> list[LocaleView]:
     return views
 
 
-def render_dashboard(verdicts: Sequence[Verdict], *, title: str = "Translation status") -> str:
-    """The dashboard page for ``verdicts`` as HTML text (valid HTML5, self-contained)."""
+LOCALE_TEMPLATE = "dashboard-locale.html.j2"
+FRAGMENT_CACHE = "dashboard"
+
+
+def render_dashboard(
+    verdicts: Sequence[Verdict],
+    *,
+    title: str = "Translation status",
+    cache: Cache | None = None,
+) -> str:
+    """The dashboard page for ``verdicts`` as HTML text (valid HTML5, self-contained).
+
+    Each locale's rows are rendered on their own; with ``cache``, a locale whose rows
+    say exactly what they said last time is not rendered again (a build after one
+    PO file changed renders one locale's rows of twenty)."""
     locales = locale_views(verdicts)
     articles = sorted({v.article.id for v in verdicts})
-    template = template_environment().get_template(TEMPLATE)
+    environment = template_environment()
+    body = environment.get_template(LOCALE_TEMPLATE)
+    bodies = []
+    keys = []
+    for view in locales:
+        key = cache.key(FRAGMENT_CACHE, repr(view)) if cache is not None else ""
+        known = cache.get_json(FRAGMENT_CACHE, key) if cache is not None else None
+        if not isinstance(known, str):
+            known = body.render(locale=view)
+            if cache is not None:
+                cache.put_json(FRAGMENT_CACHE, key, known)
+        bodies.append(Markup(known))  # rendered (autoescaped) by the template above
+        keys.append(key)
+    if cache is not None:
+        cache.prune(FRAGMENT_CACHE, keys)
     real = [v for v in locales if not v.pseudo]
     ready = [v.bcp47 for v in real if v.publishable == len(v.rows)]
     withheld = [f"{v.bcp47} ({v.status})" for v in real if v.publishable < len(v.rows)]
-    return template.render(
-        title=title, locales=locales, articles=articles, ready=ready, withheld=withheld
+    return environment.get_template(TEMPLATE).render(
+        title=title,
+        locales=locales,
+        articles=articles,
+        ready=ready,
+        withheld=withheld,
+        bodies=bodies,
     )

@@ -14,7 +14,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from jinja2 import Template
 
+from pipeline.cache import Cache
 from pipeline.dashboard import Progress, locale_views, render_dashboard
 from pipeline.gate import Stats, Verdict, evaluate_all
 from pipeline.pofile import read_po, render_po
@@ -114,6 +116,42 @@ def test_page_is_self_contained_without_scripts(project_copy: Path) -> None:
 
 def test_page_is_the_same_for_the_same_input(project_copy: Path) -> None:
     assert render_dashboard(verdicts(project_copy)) == render_dashboard(verdicts(project_copy))
+
+
+def test_remembered_locale_rows_are_the_rows_rendered_anew(
+    project_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a cache, a locale whose rows are unchanged is not rendered again, and the
+    page is byte for byte the one rendered without it; a changed locale is."""
+    monkeypatch.delenv("CARELOC_NO_CACHE", raising=False)
+    cache = Cache(project_copy, enabled=True)
+    found = verdicts(project_copy)
+    plain = render_dashboard(found)
+    rendered: list[str] = []
+    real = Template.render
+
+    def counting(self: Template, *args: object, **kwargs: object) -> str:
+        if "locale" in kwargs:
+            rendered.append(kwargs["locale"].bcp47)  # type: ignore[attr-defined]
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Template, "render", counting)
+    assert render_dashboard(found, cache=cache) == plain
+    locales = len({v.policy.code for v in found})
+    assert len(rendered) == locales > 2
+    rendered.clear()
+    assert render_dashboard(found, cache=cache) == plain
+    assert rendered == []
+    # One locale's verdict changes: only its rows are rendered again.
+    changed = [
+        dataclasses.replace(v, publishable=False, reasons=("a new reason",))
+        if v.policy.code == "de"
+        else v
+        for v in found
+    ]
+    page = render_dashboard(changed, cache=cache)
+    assert rendered == ["de"]
+    assert page == render_dashboard(changed) and "a new reason" in page
 
 
 def test_untrusted_text_is_escaped(project_copy: Path) -> None:
