@@ -427,7 +427,7 @@ def manifest(
                 path: {"sha256": info.sha256, "bytes": info.size}
                 for path, info in sorted(files.items())
             },
-        },
+        }
     )
 
 
@@ -672,7 +672,9 @@ class PageCache:
             return
         st = os.lstat(path)
         stamp = [st.st_ino, st.st_mtime_ns]
-        stamps = record.setdefault("stamps", {})
+        stamps = record.get("stamps")
+        if not isinstance(stamps, dict):  # none yet, or a damaged entry
+            stamps = record["stamps"] = {}
         if stamps.get(rel) != stamp:
             stamps[rel] = stamp
             self._dirty = True

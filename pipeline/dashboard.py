@@ -203,12 +203,14 @@ def render_dashboard(
     bodies = []
     keys = []
     for view in locales:
-        key = cache.key(FRAGMENT_CACHE, repr(view)) if cache is not None else ""
-        known = cache.get_json(FRAGMENT_CACHE, key) if cache is not None else None
+        if cache is None:
+            bodies.append(Markup(body.render(locale=view)))
+            continue
+        key = cache.key(FRAGMENT_CACHE, repr(view))
+        known = cache.get_json(FRAGMENT_CACHE, key)
         if not isinstance(known, str):
             known = body.render(locale=view)
-            if cache is not None:
-                cache.put_json(FRAGMENT_CACHE, key, known)
+            cache.put_json(FRAGMENT_CACHE, key, known)
         bodies.append(Markup(known))  # rendered (autoescaped) by the template above
         keys.append(key)
     if cache is not None:

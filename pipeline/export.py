@@ -290,14 +290,17 @@ def dump_json(data: Any) -> bytes:
     (Compact files are smaller to publish, and written by the json module's C
     encoder, which an indent would turn off: the manifest of 20,000 pages took a
     second indented.)"""
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return (text + "\n").encode()
+    return (_json_text(data) + "\n").encode()
+
+
+def _json_text(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def script_json(data: Any) -> Markup:
     """JSON safe inside ``<script>``: ``<``, ``>`` and ``&`` escaped so that no text can
     close the element or open a comment."""
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    text = _json_text(data)
     for char, escaped in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e")):
         text = text.replace(char, escaped)
     return Markup(text)

@@ -257,22 +257,19 @@ def _parse_plain(catalog: PoCatalog, lines: list[str]) -> bool:
             lineno=offset + 1,
             context=context,
         )
-        if not msgid:
-            if obsolete:
-                graveyard[key] = message
-            else:
-                try:
-                    catalog[msgid] = message  # the header
-                except ValueError:
-                    return False
-        else:
+        if msgid:  # as _Parser._add_message mends Babel's message (not the header's)
             message.flags = {f for f in flags if f}
             old = _previous_msgid(previous)
             message.previous_id = [old] if old else []
-            if obsolete:
-                graveyard[key] = message
-            else:
-                messages[key] = message
+        if obsolete:
+            graveyard[key] = message
+        elif msgid:
+            messages[key] = message
+        else:
+            try:
+                catalog[msgid] = message  # the header: Babel reads its fields
+            except ValueError:
+                return False
         previous = []
         counter += 1
         ids = strings = contexts = receiving = None

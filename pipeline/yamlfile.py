@@ -223,7 +223,6 @@ def parse_yaml(raw: bytes, display_path: str) -> YamlDocument:
             "remove it"
         )
         raise ContentError([error("yaml-char", message, where)])
-    doc = YamlDocument(display_path, None)
     bad = _NOT_TEXT.search(text)
     if bad:  # a control character: report where it is (libyaml would not say)
         where = _located(text, bad.start(), display_path)
@@ -231,14 +230,14 @@ def parse_yaml(raw: bytes, display_path: str) -> YamlDocument:
         raise ContentError([error("yaml-char", message, where)])
     if _StrictLoader is not _PyStrictLoader:
         try:
-            return _compose(text, doc, _StrictLoader)
-        except (ContentError, yaml.YAMLError):
+            return _compose(text, display_path, _StrictLoader)
+        except yaml.YAMLError:
             # libyaml's reports are terser ("found character that cannot start any
             # token", no character named) and it stops at its own nesting limit:
-            # report what PyYAML and the checks above say of the same text.
-            doc = YamlDocument(display_path, None)
+            # report what PyYAML and the strict checks say of the same text.
+            pass
     try:
-        return _compose(text, doc, _PyStrictLoader)
+        return _compose(text, display_path, _PyStrictLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         row: int | None = mark.line + 1 if mark else None
@@ -251,9 +250,10 @@ def parse_yaml(raw: bytes, display_path: str) -> YamlDocument:
         raise ContentError([error("yaml-syntax", str(exc), Location(display_path, 1))]) from None
 
 
-def _compose(text: str, doc: YamlDocument, loader_class: type[_Strict]) -> YamlDocument:
-    """Fill ``doc`` from ``text`` with one of the strict loaders; ContentError for what
-    the strict checks refuse, yaml.YAMLError for what YAML itself does."""
+def _compose(text: str, display_path: str, loader_class: type[_Strict]) -> YamlDocument:
+    """The document of ``text`` read with one of the strict loaders; ContentError for
+    what the strict checks refuse, yaml.YAMLError for what YAML itself does."""
+    doc = YamlDocument(display_path, None)
     loader: Any = loader_class(text)  # type: ignore[call-arg]
     try:
         node = loader.get_single_node()
