@@ -27,11 +27,11 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from babel.messages.catalog import Message
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import unescape
 
 from pipeline.model import Finding, FindingSeverity, Location, Unit
+from pipeline.pofile import PoEntry
 from pipeline.project import parse_locale
 
 ERROR = FindingSeverity.ERROR
@@ -259,6 +259,10 @@ def _folded(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+_folded_source = functools.lru_cache(maxsize=65536)(_folded)
+"""``_folded`` of an English text, remembered: twenty locales compare with the same one."""
+
+
 def _char_names(text: str, chars: frozenset[str]) -> str:
     found = sorted({ch for ch in text if ch in chars})
     return ", ".join(f"U+{ord(ch):04X} {unicodedata.name(ch, '?')}" for ch in found)
@@ -274,7 +278,7 @@ def unchanged(entry: Entry) -> Iterator[Finding]:
     the same in the target language (French "fatigue") may be confirmed with
     the translator comment ``# careloc: same-as-source`` on its entry. Case and
     spacing are ignored: "Loss of vision " is still the English."""
-    if entry.context.same_language or _folded(entry.translation) != _folded(entry.source):
+    if entry.context.same_language or _folded(entry.translation) != _folded_source(entry.source):
         return
     if not any(ch.isalpha() for ch in entry.source):
         return
@@ -330,6 +334,15 @@ def whitespace(entry: Entry) -> Iterator[Finding]:
     not fails ``msgfmt --check`` (an error); other differences in surrounding
     whitespace or in the number of line breaks are cosmetic (a warning)."""
     source, translation = entry.source, entry.translation
+    if not (
+        "\n" in source
+        or "\n" in translation
+        or source[:1].isspace()
+        or source[-1:].isspace()
+        or translation[:1].isspace()
+        or translation[-1:].isspace()
+    ):
+        return  # most text: no line break, no surrounding space on either side
     for end, test in (("begin", str.startswith), ("end", str.endswith)):
         if test(source, "\n") != test(translation, "\n"):
             yield entry.critical(
@@ -420,8 +433,30 @@ TRANSLATION_CHECKS: tuple[Check, ...] = (
 """Every check run on a translated, current, non-fuzzy entry, in reporting order."""
 
 
+PLAIN_TEXT_CHECKS: tuple[Check, ...] = (unchanged, whitespace)
+"""The checks of ``TRANSLATION_CHECKS`` that can find anything in text without
+``_SIGNS`` (most prose): the others look for characters it does not have."""
+
+_SIGNS = re.compile(
+    r"[%{<:=&\d\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]|www\.",
+    re.IGNORECASE,
+)
+"""Every character some check of ``TRANSLATION_CHECKS`` other than ``PLAIN_TEXT_CHECKS``
+looks for: placeholders (``%``, ``{``), numbers, markup (``<:=&``), URLs (a colon or
+"www."), bidirectional controls and zero-width characters."""
+
+
+@functools.lru_cache(maxsize=65536)
+def _has_signs(source: str) -> bool:
+    """``_SIGNS`` in an English text (remembered: twenty locales check the same English)."""
+    return _SIGNS.search(source) is not None
+
+
 def check_translation(entry: Entry) -> list[Finding]:
-    """Run every check of ``TRANSLATION_CHECKS`` on one entry."""
+    """Run every check of ``TRANSLATION_CHECKS`` on one entry (only ``PLAIN_TEXT_CHECKS``
+    where neither text has anything the others look for: the same findings, sooner)."""
+    if _SIGNS.search(entry.translation) is None and not _has_signs(entry.source):
+        return [finding for check in PLAIN_TEXT_CHECKS for finding in check(entry)]
     return [finding for check in TRANSLATION_CHECKS for finding in check(entry)]
 
 
@@ -655,7 +690,7 @@ def check_header(header: Header) -> list[Finding]:
 
 # -- the state of an entry ----------------------------------------------------------------
 def entry_state(
-    unit: Unit, message: Message | None, obsolete: Message | None, context: PoContext
+    unit: Unit, message: PoEntry | None, obsolete: PoEntry | None, context: PoContext
 ) -> Finding | None:
     """Whether the PO has a usable translation of ``unit`` at all; None if it has.
 
@@ -705,7 +740,7 @@ def entry_state(
     return None
 
 
-def _translated(message: Message) -> bool:
+def _translated(message: PoEntry) -> bool:
     """Has a translation, as ``msgfmt`` counts it (first plural form non-empty)."""
     string = message.string
     if isinstance(string, (list, tuple)):
@@ -713,7 +748,7 @@ def _translated(message: Message) -> bool:
     return bool(string)
 
 
-def translation_of(message: Message) -> str:
+def translation_of(message: PoEntry) -> str:
     """The msgstr of ``message`` (the first form, should a plural entry appear)."""
     string = message.string
     if isinstance(string, (list, tuple)):
@@ -721,7 +756,7 @@ def translation_of(message: Message) -> str:
     return str(string)
 
 
-def unknown_entry(message: Message, context: PoContext) -> Finding:
+def unknown_entry(message: PoEntry, context: PoContext) -> Finding:
     """``unknown-unit``: an active entry whose msgctxt is no unit of the source article.
 
     It is never used; usually the source changed and ``careloc update`` will make

@@ -14,14 +14,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from babel import Locale
 from babel.dates import format_date
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from pipeline.model import Article, ListBlock, Paragraph, Severity, Unit, WarningBlock
 from pipeline.project import parse_locale, to_bcp47
-from pipeline.ui import UiStrings, load_ui
+from pipeline.ui import UiStrings, UiText, load_ui
 
 BUNDLE_SCHEMA = "bundle"
 
@@ -60,6 +59,11 @@ class ListView:
     id: str
     items: tuple[Item, ...]
     type: str = "list"
+
+    @property
+    def fallback(self) -> bool:
+        """Whether any item is shown in English."""
+        return any(item.text.fallback for item in self.items)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,8 +153,26 @@ def page_path(code: str, article_id: str, suffix: str) -> str:
     return f"{to_bcp47(code)}/{article_id}.{suffix}"
 
 
-def _direction(locale: Locale) -> str:
-    return "rtl" if locale.text_direction == "rtl" else "ltr"
+@functools.cache
+def direction(code: str) -> str:
+    """``rtl`` or ``ltr``: the text direction of a locale, from CLDR."""
+    return "rtl" if parse_locale(code).text_direction == "rtl" else "ltr"
+
+
+@functools.lru_cache(maxsize=64)
+def _alternates(article_id: str, codes: tuple[str, ...], prefix: str) -> tuple[Alternate, ...]:
+    """The links to the language versions ``codes`` of an article (the same for each
+    of its pages: made once)."""
+    return tuple(
+        Alternate(
+            code,
+            to_bcp47(code),
+            autonym(code),
+            direction(code),
+            prefix + page_path(code, article_id, "html"),
+        )
+        for code in codes
+    )
 
 
 @functools.cache
@@ -171,11 +193,8 @@ def build_page(
     source = article.source_locale
     locale = parse_locale(code)
     is_source = code == source
-    direction, source_direction = _direction(locale), _direction(parse_locale(source))
-    fallback = Markup(' lang="{}"').format(to_bcp47(source))
-    if direction != source_direction:
-        fallback += Markup(' dir="{}"').format(source_direction)
-    fallback += Markup(' class="fallback"')
+    page_direction, source_direction = direction(code), direction(source)
+    fallback = _fallback_attrs(source, page_direction)
 
     def text(unit: Unit) -> Text:
         if is_source:
@@ -208,21 +227,11 @@ def build_page(
         heading = text(section.heading) if section.heading else None
         sections.append(SectionView(section.id, heading, tuple(blocks)))
 
-    links = tuple(
-        Alternate(
-            alt,
-            to_bcp47(alt),
-            autonym(alt),
-            _direction(parse_locale(alt)),
-            "../" + page_path(alt, article.id, "html"),
-        )
-        for alt in alternates
-    )
     return Page(
         article=article.id,
         code=code,
         lang=to_bcp47(code),
-        dir=direction,
+        dir=page_direction,
         source_lang=to_bcp47(source),
         source_dir=source_direction,
         title=text(article.title),
@@ -230,10 +239,19 @@ def build_page(
         published=article.published.isoformat(),
         published_text=format_date(article.published, format="long", locale=locale),
         sections=tuple(sections),
-        alternates=links,
+        alternates=_alternates(article.id, tuple(alternates), "../"),
         x_default="../" + page_path(source, article.id, "html"),
         ui=load_ui(code, source),
     )
+
+
+@functools.cache
+def _fallback_attrs(source: str, page_direction: str) -> Markup:
+    """The attributes of English text shown on a page in want of a translation."""
+    attrs = Markup(' lang="{}"').format(to_bcp47(source))
+    if page_direction != direction(source):
+        attrs += Markup(' dir="{}"').format(direction(source))
+    return attrs + Markup(' class="fallback"')
 
 
 # -- JSON --------------------------------------------------------------------------------
@@ -353,12 +371,23 @@ def template_environment() -> Environment:
     """The Jinja2 environment of careloc's page templates: autoescaped, strict."""
     return Environment(
         loader=PackageLoader("pipeline", "templates"),
+        auto_reload=False,  # packaged templates do not change while careloc runs
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+
+
+@dataclass(frozen=True)
+class Links:
+    """The links between the language versions of one article, as markup: the
+    ``<link rel="alternate">`` elements of the head, and one item of the language list
+    per locale (each page lists all but its own)."""
+
+    head: Markup
+    nav: tuple[tuple[str, Markup], ...]
 
 
 class Renderer:
@@ -368,6 +397,23 @@ class Renderer:
         self.env = template_environment()
         self.article_template = self.env.get_template("article.html.j2")
         self.index_template = self.env.get_template("index.html.j2")
+        self.links_template = self.env.get_template("links.html.j2")
+        self._links: tuple[tuple[str, tuple[Alternate, ...]], Links] | None = None
+
+    def links(self, page: Page) -> Links:
+        """The ``Links`` of ``page``'s article, rendered once for all of its pages."""
+        key = (page.x_default, page.alternates)
+        if self._links is None or self._links[0] != key:
+            macros = self.links_template.module
+            links = Links(
+                macros.head(page.alternates, page.x_default),  # type: ignore[attr-defined]
+                tuple(
+                    (alt.code, macros.nav_item(alt))  # type: ignore[attr-defined]
+                    for alt in page.alternates
+                ),
+            )
+            self._links = (key, links)
+        return self._links[1]
 
     def render(
         self,
@@ -381,7 +427,10 @@ class Renderer:
         page = build_page(article, code, translations, alternates)
         data = bundle(page)
         html = self.article_template.render(
-            page=page, ui=_ui_filler(page), json_ld=script_json(json_ld(page))
+            page=page,
+            ui=_ui_filler(page),
+            json_ld=script_json(json_ld(page)),
+            links=self.links(page),
         )
         return RenderedPage(code, article.id, html.encode(), dump_json(data), data, page)
 
@@ -391,21 +440,12 @@ class Renderer:
         source = "en"
         for article, codes in articles:
             source = article.source_locale
-            links = [
-                Alternate(
-                    c,
-                    to_bcp47(c),
-                    autonym(c),
-                    _direction(parse_locale(c)),
-                    page_path(c, article.id, "html"),
-                )
-                for c in codes
-            ]
+            links = _alternates(article.id, tuple(codes), "")
             entries.append((article, links))
         ui = load_ui(source, source)
         html = self.index_template.render(
             lang=to_bcp47(source),
-            dir=_direction(parse_locale(source)),
+            dir=direction(source),
             title=ui["index-title"].text,
             entries=entries,
         )
@@ -417,16 +457,29 @@ def _ui_filler(page: Page) -> Any:
     placeholders replaced by the given markup, marked ``lang`` if shown in English."""
 
     def ui(key: str, **values: Markup) -> Markup:
-        text = page.ui[key]
-        out = Markup("").join(
-            escape(values[piece]) if is_placeholder else escape(piece)
-            for piece, is_placeholder in text.pieces()
-        )
-        if text.fallback and page.lang != page.source_lang:
-            attrs = (
-                Markup(' dir="{}"').format(page.source_dir) if page.dir != page.source_dir else ""
-            )
-            return Markup('<span lang="{}"{}>{}</span>').format(page.source_lang, attrs, out)
-        return out
+        if not values:  # the same on every page of the locale: made once
+            return _ui_markup(page.ui[key], page.code, page.source_lang)
+        return _fill(page.ui[key], page.code, page.source_lang, values)
 
     return ui
+
+
+@functools.lru_cache(maxsize=1024)
+def _ui_markup(text: UiText, code: str, source_lang: str) -> Markup:
+    return _fill(text, code, source_lang, {})
+
+
+def _fill(text: UiText, code: str, source_lang: str, values: Mapping[str, Markup]) -> Markup:
+    out = Markup("").join(
+        escape(values[piece]) if is_placeholder else escape(piece)
+        for piece, is_placeholder in text.pieces()
+    )
+    lang, source = to_bcp47(code), source_lang.replace("-", "_")
+    if text.fallback and lang != source_lang:
+        attrs = (
+            Markup(' dir="{}"').format(direction(source))
+            if direction(code) != direction(source)
+            else ""
+        )
+        return Markup('<span lang="{}"{}>{}</span>').format(source_lang, attrs, out)
+    return out

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from babel.messages.catalog import Catalog, Message
+from babel.messages.catalog import Catalog
 
 from pipeline import parallel
 from pipeline.cache import Cache, decode, digest, dumps
@@ -34,7 +34,7 @@ from pipeline.checks import (
 from pipeline.errors import ContentError
 from pipeline.files import read_bounded
 from pipeline.model import Article, Finding, FindingSeverity, Location, Unit, WarningBlock
-from pipeline.pofile import MAX_PO_BYTES, entries, read_po
+from pipeline.pofile import MAX_PO_BYTES, PoEntries, PoEntry, read_entries
 from pipeline.project import LocalePolicy, Project, parse_locale
 from pipeline.review import SCHEMA as REVIEWS_SCHEMA
 from pipeline.review import ReviewState, assess, reviews_path
@@ -54,9 +54,11 @@ class Stats:
     obsolete: int
 
     @classmethod
-    def of(cls, catalog: Catalog) -> Stats:
+    def of(cls, catalog: PoEntries | Catalog) -> Stats:
+        if isinstance(catalog, Catalog):
+            catalog = PoEntries.of(catalog)
         translated = fuzzy = untranslated = 0
-        for message in entries(catalog):
+        for message in catalog.messages:
             if not message.id:
                 continue
             if not translation_of(message):
@@ -303,7 +305,7 @@ def completion(
 # -- helpers ----------------------------------------------------------------------------
 def _load(
     project: Project, path: Path, context: PoContext, tally: _Tally
-) -> tuple[Catalog, str] | None:
+) -> tuple[PoEntries, str] | None:
     """The parsed PO and its text; None (with findings) if it is missing or unreadable."""
     if not path.exists():
         tally.add(
@@ -320,7 +322,7 @@ def _load(
     try:
         project.inside(path)
         data = read_bounded(path, MAX_PO_BYTES, context.path)
-        catalog = read_po(data, context.path)
+        catalog = read_entries(data, context.path)
     except OSError as exc:
         tally.add(
             context.finding("unreadable", ERROR, exc.strerror or str(exc)),
@@ -341,13 +343,13 @@ def _load(
 
 
 def _check_units(
-    article: Article, catalog: Catalog, context: PoContext, tally: _Tally
+    article: Article, catalog: PoEntries, context: PoContext, tally: _Tally
 ) -> tuple[dict[str, str], dict[str, int | None]]:
     """Check every unit's entry; return the usable translations and each entry's line."""
     translations: dict[str, str] = {}
     lines: dict[str, int | None] = {}
     entries = _by_context(catalog)
-    obsolete = {m.context: m for m in catalog.obsolete.values()}
+    obsolete = {m.context: m for m in catalog.obsolete}
     for unit in article.units():
         subject = f"{'warning' if unit.is_warning else 'unit'} {unit.key}"
         message = _pick(entries.pop(unit.key, []), unit, context, tally, subject)
@@ -371,17 +373,17 @@ def _check_units(
     return translations, lines
 
 
-def _by_context(catalog: Catalog) -> dict[str | None, list[Message]]:
-    found: dict[str | None, list[Message]] = {}
-    for message in entries(catalog):
+def _by_context(catalog: PoEntries) -> dict[str | None, list[PoEntry]]:
+    found: dict[str | None, list[PoEntry]] = {}
+    for message in catalog.messages:
         if message.id:
             found.setdefault(message.context, []).append(message)
     return found
 
 
 def _pick(
-    messages: list[Message], unit: Unit, context: PoContext, tally: _Tally, subject: str
-) -> Message | None:
+    messages: list[PoEntry], unit: Unit, context: PoContext, tally: _Tally, subject: str
+) -> PoEntry | None:
     """The entry for ``unit`` among those with its msgctxt (the one for the current
     English if there are several; the others are reported and ignored)."""
     if not messages:

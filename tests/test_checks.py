@@ -379,3 +379,30 @@ def test_prose_shortcuts_never_skip_what_the_full_pattern_finds(text: str) -> No
 @pytest.mark.parametrize("url", ["WwW.example.org", "maİlto:x@example.org", "FTP://x.example"])
 def test_urls_in_any_letter_case_are_still_checked(url: str) -> None:
     fails("Treatment", f"Tratamiento {url}", "urls", "error")
+
+
+# -- the plain-text shortcut ---------------------------------------------------------------
+SIGNS = st.sampled_from(
+    ["%s", "{n}", "<b>", ":", "=", "&amp;", "1", "١٢", "www.", "WwW.", "\u202e", "\u200b",
+     "\u2066", "\ufeff", "\n", " ", "\u00a0", "\t", "javascript:", "onclick=", "x",
+     "http://a.example", "a:b"]
+)  # fmt: skip
+TEXT = st.lists(st.one_of(st.text(max_size=12), SIGNS), max_size=6).map("".join)
+
+
+@given(TEXT, TEXT, st.booleans())
+def test_the_plain_text_shortcut_finds_what_every_check_finds(
+    source: str, translation: str, warning: bool
+) -> None:
+    """``check_translation`` runs only ``PLAIN_TEXT_CHECKS`` on text without ``_SIGNS``:
+    the findings must be exactly those of every check."""
+    one = entry(source, translation, warning=warning)
+    every = [finding for check in checks.TRANSLATION_CHECKS for finding in check(one)]
+    assert check_translation(one) == every
+
+
+def test_the_plain_text_shortcut_is_taken_by_plain_prose_only() -> None:
+    assert checks._SIGNS.search("Taubheit der Beine") is None
+    for sign in ("50%", "{x}", "<i>", "a: b", "B12", "١", "WWW.example", "\u200f", "\u2060"):
+        assert checks._SIGNS.search(f"Taubheit {sign}"), sign
+    assert set(checks.PLAIN_TEXT_CHECKS) < set(checks.TRANSLATION_CHECKS)

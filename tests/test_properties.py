@@ -24,10 +24,13 @@ from pipeline.pofile import (
     PoCatalog,
     _check_syntax,
     _parse_plain,
+    PoEntries,
+    _babel_takes_header,
     _Parser,
     content_key,
     entries,
     plain_message,
+    read_entries,
     read_po,
     render_po,
 )
@@ -256,6 +259,109 @@ def test_the_one_loop_reader_reads_every_shipped_catalog_as_babel_does() -> None
     assert len(taken) >= 14
     assert all(p in taken for p in files if "tests" not in p.parts)
     assert REPO / "tests" / "data" / "po" / "duplicate.po" not in taken
+
+
+def _same_entries(text: str) -> None:
+    """``read_entries`` reads what ``read_po`` reads, or refuses the same way."""
+    data = text.encode("utf-8", "surrogatepass")
+    try:
+        expected = PoEntries.of(read_po(data, "x.po"))
+    except ContentError as exc:
+        with pytest.raises(ContentError) as raised:
+            read_entries(data, "x.po")
+        assert raised.value.findings == exc.findings
+        return
+    assert read_entries(data, "x.po") == expected
+
+
+@EXAMPLES
+@given(PO_LINES)
+def test_the_gate_reader_reads_po_like_text_as_babel_does(lines: list[str]) -> None:
+    _same_entries("\n".join(lines))
+
+
+@EXAMPLES
+@given(st.booleans(), st.lists(ENTRY_LINES, max_size=8))
+def test_the_gate_reader_reads_well_formed_catalogs_as_babel_does(
+    header: bool, entries_: list[tuple[list[str], tuple[str | None, str]]]
+) -> None:
+    lines = [ln for e, _ in entries_ for ln in e]
+    _same_entries("\n".join([*(HEADER_LINES if header else []), *lines]))
+
+
+HEADER_FIELDS = st.lists(
+    st.one_of(
+        st.sampled_from(
+            [
+                "Language: es",
+                "Language: pt-BR",
+                "Language: ",
+                "Language: x!",
+                "Language: 12",
+                "Language: zz_ZZ",
+                "POT-Creation-Date: 2012-11-12 00:00+0000",
+                "POT-Creation-Date: 2012-11-12 00:00",
+                "POT-Creation-Date: 2012-13-12 00:00+0000",
+                "POT-Creation-Date: yesterday",
+                "PO-Revision-Date: YEAR-MO-DA HO:MI+ZONE",
+                "PO-Revision-Date: 2012-11-12 00:00+0000",
+                "PO-Revision-Date: 2012-11-12",
+                "Plural-Forms: nplurals=2; plural=(n != 1);",
+                "Plural-Forms: nplurals=x; plural=(n != 1);",
+                "Plural-Forms: plural=n;",
+                "Content-Type: text/plain; charset=UTF-8",
+                "Content-Type: text/plain; charset=CHARSET",
+                "X-Generator: Poedit 3.4",
+                "Project-Id-Version: careloc 0.1.0",
+                "Project-Id-Version:",
+                " continued",
+                "no colon",
+                "",
+            ]
+        ),
+        RICH,
+    ),
+    max_size=8,
+)
+
+
+@EXAMPLES
+@given(HEADER_FIELDS, st.booleans())
+def test_the_header_shortcut_never_takes_a_header_babel_refuses(
+    fields: list[str], final_newline: bool
+) -> None:
+    """``_babel_takes_header`` may leave a header to Babel, but never says yes to one
+    Babel cannot read."""
+    string = "\n".join(fields) + ("\n" if final_newline else "")
+    if _babel_takes_header(string):
+        catalog = PoCatalog(charset="utf-8")
+        catalog[""] = plain_message("", string)  # raises ValueError if Babel refuses
+
+
+@pytest.mark.parametrize(
+    ("string", "taken"),
+    [
+        ("Language: es\nContent-Type: text/plain; charset=UTF-8\n", True),
+        ("POT-Creation-Date: 2012-11-12 00:00+0000\nPlural-Forms: nplurals=2; plural=n;\n", True),
+        ("POT-Creation-Date: yesterday\n", False),
+        ("Plural-Forms: nplurals=x; plural=n;\n", False),
+        ("Language: x!\n", False),
+        ("Language: es\n continued\n", False),  # folded: left to the email parser
+    ],
+)
+def test_the_header_shortcut(string: str, taken: bool) -> None:
+    assert _babel_takes_header(string) is taken
+
+
+def test_the_gate_reader_reads_every_shipped_catalog_as_babel_does() -> None:
+    files = [
+        *sorted((REPO / "locales").glob("*/LC_MESSAGES/*.po")),
+        *sorted((REPO / "pipeline" / "ui").glob("*.po*")),
+        *sorted((REPO / "tests" / "data" / "po").glob("*.po")),
+    ]
+    assert files
+    for path in files:
+        _same_entries(path.read_bytes().decode("utf-8", "replace"))
 
 
 @pytest.mark.parametrize(
