@@ -22,10 +22,10 @@ from pipeline.model import Article
 from pipeline.pofile import (
     _PLAIN_PO,
     PoCatalog,
-    _check_syntax,
-    _parse_plain,
     PoEntries,
     _babel_takes_header,
+    _check_syntax,
+    _parse_plain,
     _Parser,
     content_key,
     entries,
