@@ -21,14 +21,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline import catalogs, parallel
+from pipeline import catalogs, gate, parallel
 from pipeline.cache import Cache, digest
 from pipeline.dashboard import PAGE as DASHBOARD
 from pipeline.dashboard import render_dashboard
 from pipeline.errors import ContentError
 from pipeline.export import BUNDLE_SCHEMA, PagePaths, RenderedPage, Renderer, dump_json
 from pipeline.files import exchange, exclusive_lock
-from pipeline.gate import Verdict, evaluate_all, translations_digest
+from pipeline.gate import Verdict, translations_digest
 from pipeline.model import Article, Finding, Location, error
 from pipeline.project import PSEUDO_LOCALE, LocalePolicy, Project, to_bcp47
 from pipeline.schema import validator
@@ -122,62 +122,76 @@ def build(project: Project, out: Path | None = None, codes: list[str] | None = N
 
 def _build(project: Project, out: Path | None, codes: list[str] | None) -> BuildResult:
     """``build`` once the output directory is locked."""
-    # 1. Gather and validate everything before anything is rendered.
+    # 1. Gather what every article shares before anything is rendered.
     target = output_dir(project, out)
     articles = sorted(project.articles, key=lambda a: a.id)
     source = project.config.source_locale
-    check_templates(project)
-    verdicts = {(v.policy.code, v.article.id): v for v in evaluate_all(project, codes)}
-    policies = [p for p in project.config.locales if p.code in project.target_locales(codes)]
+    wanted = project.target_locales(codes)
+    policies = [p for p in project.config.locales if p.code in wanted]
     schema = project.schema(BUNDLE_SCHEMA)
     validator(schema)  # unreadable schema: stop now, not after rendering
-    findings = [f for v in verdicts.values() for f in v.findings]
+    pairs = [(policy, article) for article in articles for policy in policies]
+    cache = Cache(project.root)
 
-    # 2 + 3. Render what the gate allows, read it back, withhold what fails verification.
-    # Articles are independent: they are rendered on every core, each page written
-    # straight into the new output directory, and a page whose inputs are unchanged is
-    # taken from the previous build (``PageCache``). Results are combined in article
-    # order, so the output is the same whatever the number of workers.
+    # 2 + 3. Articles are independent: each is built on its own, on every core, from its
+    # template check and the gate's verdicts to its pages, rendered, read back and
+    # written straight into the new output directory (a page whose inputs are
+    # unchanged is taken from the previous build: ``PageCache``). Results are combined
+    # in article order, so the output is the same whatever the number of workers.
     renderer = Renderer()
     reasons: dict[str, list[str]] = {p.code: [] for p in policies}
     staging = new_staging(target)
     try:
         job = _Job(
+            project,
             articles,
             policies,
-            verdicts,
+            gate.new_batch(project, pairs, prune=codes is None),
+            cache,
             source,
             schema,
             renderer,
-            PageCache(Cache(project.root), schema, target, project.article_digest),
+            PageCache(cache, schema, target, project.article_digest),
             staging,
         )
-        extra: dict[str, bytes] = {}
-
-        def dashboard() -> None:  # needs only the verdicts: made while the pages are
-            page = render_dashboard(list(verdicts.values()), cache=Cache(project.root))
-            extra[DASHBOARD] = page.encode()
-
-        results = parallel.map_ordered(
-            _build_article, job, range(len(articles)), label="build", meanwhile=dashboard
-        )
-        job.pages.cache.prune(PAGE_CACHE, [job.pages.entry(a) for a in articles])
+        results = parallel.map_ordered(_build_article, job, range(len(articles)), label="build")
+        problems = [f for result in results for f in result.template]
+        if problems:  # translators have to have seen what is published
+            raise ContentError(problems)
+        verdicts: dict[tuple[str, str], Verdict] = {}
         exported: list[tuple[Article, list[str]]] = []
         files: dict[str, FileInfo] = {}
+        withheld: list[tuple[tuple[str, str], list[str]]] = []
         for article, result in zip(articles, results, strict=True):
             if result.fatal:
                 raise ContentError(result.fatal)
+            for policy, fields in zip(policies, result.verdicts, strict=True):
+                verdicts[policy.code, article.id] = Verdict(  # its translations stayed behind
+                    policy=policy,
+                    article=article,
+                    translations={},
+                    **fields,  # type: ignore[arg-type]
+                )
             for code, reason in result.reasons:
                 reasons[code].append(reason)
-            for code, problems in result.withheld:
-                findings.append(_withheld_finding(project, verdicts[code, article.id], problems))
+            withheld += [((code, article.id), problems) for code, problems in result.withheld]
             exported.append((article, result.exported))
             files.update(result.files)
+        job.pages.cache.prune(PAGE_CACHE, [job.pages.entry(a) for a in articles])
+        if codes is None:
+            entries = (result.verdict_entry for result in results)
+            cache.prune(gate.VERDICT_CACHE, (e for e in entries if e is not None))
+        ordered = [verdicts[key] for key in sorted(verdicts)]  # by locale, then article
+        findings = [f for v in ordered for f in v.findings]
+        findings += [_withheld_finding(project, verdicts[key], found) for key, found in withheld]
         for code in [source, *(p.code for p in policies)]:
             findings += load_ui(code, source).findings
 
         # 4. Lay out the remaining files, then the manifest that lists them all.
-        extra[INDEX] = renderer.render_index(exported)
+        extra: dict[str, bytes] = {
+            DASHBOARD: render_dashboard(ordered, cache=cache).encode(),
+            INDEX: renderer.render_index(exported),
+        }
         if PSEUDO_LOCALE in reasons:
             reasons[PSEUDO_LOCALE].insert(0, PSEUDO_REASON)
         outcomes = (
@@ -204,9 +218,13 @@ def _build(project: Project, out: Path | None, codes: list[str] | None) -> Build
 class _Job:
     """What the workers of ``build`` share (inherited by fork, never pickled)."""
 
+    project: Project
     articles: list[Article]
     policies: list[LocalePolicy]
-    verdicts: Mapping[tuple[str, str], Verdict]
+    batch: gate.Batch
+    """The gate's view of every locale x article, article by article (``policies``
+    order): the verdicts of article ``i`` are pairs ``i * len(policies)`` on."""
+    cache: Cache
     source: str
     schema: Path
     renderer: Renderer
@@ -218,6 +236,12 @@ class _Job:
 class _ArticleOutput:
     """What building one article's pages produced, for ``build`` to combine in order."""
 
+    template: list[Finding] = field(default_factory=list)
+    """Why the article's template cannot be used (out of date): the build must stop."""
+    verdicts: list[gate.Fields] = field(default_factory=list)
+    """The gate's verdict for each locale (in ``policies`` order), but its translations."""
+    verdict_entry: str | None = None
+    """The cache entry of those verdicts."""
     exported: list[str] = field(default_factory=list)
     reasons: list[tuple[str, str]] = field(default_factory=list)
     """(locale, reason) for every locale withheld, in the order they were found."""
@@ -229,13 +253,21 @@ class _ArticleOutput:
 
 
 def _build_article(job: _Job, index: int) -> _ArticleOutput:
-    """Render, verify and write the pages of one article (one step of ``build``)."""
+    """Check, gate, render, verify and write the pages of one article (one step of
+    ``build``)."""
     article = job.articles[index]
-    out = _ArticleOutput()
+    out = _ArticleOutput(template=catalogs.template_problems(job.project, job.cache, article))
+    if out.template:
+        return out
+    count = len(job.policies)
+    out.verdict_entry, found = gate.evaluate_group(
+        job.batch, range(index * count, (index + 1) * count)
+    )
     candidates: dict[str, Mapping[str, str]] = {job.source: {}}
     pseudo: dict[str, Mapping[str, str]] = {}
-    for policy in job.policies:
-        verdict = job.verdicts[policy.code, article.id]
+    for policy, fields in zip(job.policies, found, strict=True):
+        verdict = Verdict(policy=policy, article=article, **fields)  # type: ignore[arg-type]
+        out.verdicts.append({k: v for k, v in fields.items() if k != "translations"})
         if verdict.publishable and policy.code == PSEUDO_LOCALE:
             pseudo[policy.code] = verdict.translations
         elif verdict.publishable:
@@ -371,23 +403,6 @@ def _withheld_finding(project: Project, verdict: Verdict, problems: list[str]) -
 
 
 # -- gathering --------------------------------------------------------------------------------
-def check_templates(project: Project) -> None:
-    """Templates must be current: translators have to have seen what is published."""
-    stale = catalogs.extract(project, dry_run=True)
-    if stale:
-        raise ContentError(
-            [
-                error(
-                    "stale-template",
-                    "template is out of date with the source; run `careloc extract` "
-                    "(and `careloc update`) first",
-                    Location(change.path),
-                )
-                for change in stale
-            ]
-        )
-
-
 def output_dir(project: Project, out: Path | None) -> Path:
     """The resolved output directory; ContentError if building there could destroy
     anything: a file, the project or one of its source parts, or a directory that is

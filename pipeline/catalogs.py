@@ -153,7 +153,30 @@ def _extract_one(
     state: tuple[Project, Cache, list[Article]], index: int
 ) -> tuple[list[_Write], list[Finding]]:
     project, cache, articles = state
-    article = articles[index]
+    return extract_article(project, cache, articles[index])
+
+
+def template_problems(project: Project, cache: Cache, article: Article) -> list[Finding]:
+    """Why the template of ``article`` cannot be used as it is: it cannot be read, or
+    it is out of date with the source (translators have to have seen what is
+    published). Empty if it is current."""
+    writes, findings = extract_article(project, cache, article)
+    return findings + [
+        error(
+            "stale-template",
+            "template is out of date with the source; run `careloc extract` "
+            "(and `careloc update`) first",
+            Location(write.change.path),
+        )
+        for write in writes
+    ]
+
+
+def extract_article(
+    project: Project, cache: Cache, article: Article
+) -> tuple[list[_Write], list[Finding]]:
+    """The write that brings the template of ``article`` up to date (none if it is),
+    or the problems that prevent it."""
     path = project.template_path(article.id)
     try:
         data = read_bytes(project, path) if path.exists() else None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -139,9 +139,12 @@ def is_english_variant(project: Project, code: str) -> bool:
     return parse_locale(code).language == parse_locale(source).language
 
 
-def evaluate(project: Project, policy: LocalePolicy, article: Article) -> Verdict:
+def evaluate(
+    project: Project, policy: LocalePolicy, article: Article, data: bytes | None = None
+) -> Verdict:
     """Check the PO of ``policy``'s locale for ``article`` and decide whether it may
-    be published. Never raises for bad PO content: that becomes findings."""
+    be published (``data``: the file's bytes, if they were read already). Never
+    raises for bad PO content: that becomes findings."""
     path = project.po_path(policy.code, article.id)
     context = PoContext(
         project.rel(path),
@@ -151,7 +154,7 @@ def evaluate(project: Project, policy: LocalePolicy, article: Article) -> Verdic
         same_language=is_english_variant(project, policy.code),
     )
     tally = _Tally()
-    loaded = _load(project, path, context, tally)
+    loaded = _load(project, path, context, tally, data)
     if loaded is None:
         return _verdict(policy, article, tally, NO_STATS, {})
     catalog, text = loaded
@@ -304,10 +307,11 @@ def completion(
 
 # -- helpers ----------------------------------------------------------------------------
 def _load(
-    project: Project, path: Path, context: PoContext, tally: _Tally
+    project: Project, path: Path, context: PoContext, tally: _Tally, data: bytes | None = None
 ) -> tuple[PoEntries, str] | None:
-    """The parsed PO and its text; None (with findings) if it is missing or unreadable."""
-    if not path.exists():
+    """The parsed PO and its text; None (with findings) if it is missing or unreadable.
+    ``data``: its bytes, if they were read already."""
+    if data is None and not path.exists():
         tally.add(
             context.finding(
                 "missing-po",
@@ -321,7 +325,8 @@ def _load(
         return None
     try:
         project.inside(path)
-        data = read_bounded(path, MAX_PO_BYTES, context.path)
+        if data is None:
+            data = read_bounded(path, MAX_PO_BYTES, context.path)
         catalog = read_entries(data, context.path)
     except OSError as exc:
         tally.add(
@@ -437,7 +442,8 @@ def _verdict(
 VERDICT_CACHE = "verdicts"
 _VERDICT_TYPES = (Finding, Location, FindingSeverity, Stats, ReviewState)
 _SKIP = ("policy", "article")
-_FIELDS = {f.name for f in dataclasses.fields(Verdict)} - set(_SKIP)
+_FIELD_ORDER = [f.name for f in dataclasses.fields(Verdict) if f.name not in _SKIP]
+_FIELDS = set(_FIELD_ORDER)
 
 
 class _Translations(Mapping[str, str]):
@@ -487,7 +493,7 @@ def translations_digest(texts: Mapping[str, str]) -> str:
 
 
 @dataclass(frozen=True)
-class _Batch:
+class Batch:
     """What the workers of ``evaluate_pairs`` share (inherited by fork, not pickled)."""
 
     project: Project
@@ -497,13 +503,21 @@ class _Batch:
     """Digest of the inputs of each article (by id) and locale (by code) but the PO."""
     locales: str
     """The project's ``locales/`` directory (PO files are found by the ten thousand)."""
+    prune: bool = False
+    """Every locale of the project was asked for: a record nobody asked for is dropped."""
+
+
+def _read_po_part(path: str) -> tuple[bytes, bytes | None]:
+    """What a PO file contributes to a verdict's key, and its bytes if it could be read."""
+    try:  # bounded: a FIFO or /dev/zero planted here must not hang or exhaust memory
+        data = read_bounded(path, MAX_PO_BYTES, path)
+    except ContentError as exc:  # what was wrong is part of the key (a too-large line)
+        return b"unusable\0" + "\n".join(f.format() for f in exc.findings).encode(), None
+    return b"present\0" + data, data
 
 
 def _file_part(path: Path | str) -> bytes:
-    try:  # bounded: a FIFO or /dev/zero planted here must not hang or exhaust memory
-        return b"present\0" + read_bounded(path, MAX_PO_BYTES, str(path))
-    except ContentError as exc:  # what was wrong is part of the key (a too-large line)
-        return b"unusable\0" + "\n".join(f.format() for f in exc.findings).encode()
+    return _read_po_part(str(path))[0]
 
 
 def _inputs(project: Project, pairs: list[tuple[LocalePolicy, Article]]) -> dict[str, str]:
@@ -526,32 +540,81 @@ def _inputs(project: Project, pairs: list[tuple[LocalePolicy, Article]]) -> dict
     return inputs
 
 
-def _evaluate_one(batch: _Batch, index: int) -> tuple[str | None, dict[str, object]]:
-    """The fields of one verdict but its policy and article (from the cache if the same
-    inputs were evaluated before), and its cache key."""
-    policy, article = batch.pairs[index]
+Fields = dict[str, object]
+"""The fields of a verdict but its policy and article."""
+
+
+def evaluate_group(batch: Batch, indexes: Sequence[int]) -> tuple[str | None, list[Fields]]:
+    """The fields of the verdicts of ``batch.pairs[i] for i in indexes``, which are all of
+    one article, and the name of the cache entry that holds them.
+
+    The records of one article's verdicts share one cache entry (named by the article's
+    digest); each is found in it by the sha256 of its locale's inputs and its PO file,
+    and one whose inputs changed is evaluated again. So a build after one PO file
+    changed evaluates one verdict, and a cold build writes one entry per article, not
+    one per PO file."""
     project, cache = batch.project, batch.cache
-    key = None
-    if cache.enabled:
-        po = _file_part(f"{batch.locales}/{policy.code}/LC_MESSAGES/{article.id}.po")
-        key = cache.key(VERDICT_CACHE, batch.inputs[article.id], batch.inputs[policy.code], po)
-        cached = _cached_fields(cache.get(VERDICT_CACHE, key))
-        if cached is not None:
-            return key, cached
-    verdict = evaluate(project, policy, article)
-    fields = {f: getattr(verdict, f) for f in verdict.__dataclass_fields__ if f not in _SKIP}
-    text = json.dumps(verdict.translations, ensure_ascii=False).encode()
-    fields["translations"] = _Translations(text)
-    if key is not None:
-        # The other fields as tagged JSON on the first line, then the translations as
-        # the JSON text they are kept as: most of the entry, never parsed to be read.
-        head = dumps({f: v for f, v in fields.items() if f != "translations"})
-        cache.put(VERDICT_CACHE, key, head + b"\n" + text)
-    return key, fields
+    article = batch.pairs[indexes[0]][1]
+    entry = cache.key(VERDICT_CACHE, batch.inputs[article.id]) if cache.enabled else None
+    records = _unpack(cache.get(VERDICT_CACHE, entry)) if entry is not None else {}
+    used: dict[str, bytes] = {}
+    found: list[Fields] = []
+    for index in indexes:
+        policy, _ = batch.pairs[index]
+        data = None
+        if entry is not None:
+            po, data = _read_po_part(f"{batch.locales}/{policy.code}/LC_MESSAGES/{article.id}.po")
+            key = digest(batch.inputs[policy.code], po)
+            record = records.get(key)
+            fields = _cached_fields(record)
+            if record is not None and fields is not None:
+                used[key] = record
+                found.append(fields)
+                continue
+        verdict = evaluate(project, policy, article, data)
+        fields = {f: getattr(verdict, f) for f in _FIELD_ORDER if f != "translations"}
+        text = json.dumps(verdict.translations, ensure_ascii=False).encode()
+        fields["translations"] = _Translations(text)
+        if entry is not None:
+            # The other fields as tagged JSON on the first line, then the translations as
+            # the JSON text they are kept as: most of the record, never parsed to be read.
+            head = dumps({f: v for f, v in fields.items() if f != "translations"})
+            used[key] = head + b"\n" + text
+        found.append(fields)
+    if entry is not None:
+        kept = used if batch.prune else {**records, **used}
+        if kept != records:
+            cache.put(VERDICT_CACHE, entry, _pack(kept))
+    return entry, found
 
 
-def _cached_fields(entry: bytes | None) -> dict[str, object] | None:
-    """The fields of a verdict cache entry; None if there is none or it is damaged."""
+def _pack(records: Mapping[str, bytes]) -> bytes:
+    """Records as one cache entry: each as ``<key> <length>\\n<bytes>``, sorted by key."""
+    return b"".join(
+        b"%s %d\n%s" % (key.encode("ascii"), len(records[key]), records[key])
+        for key in sorted(records)
+    )
+
+
+def _unpack(entry: bytes | None) -> dict[str, bytes]:
+    """The records of a cache entry made by ``_pack``; none if it is missing or damaged."""
+    records: dict[str, bytes] = {}
+    pos = 0
+    try:
+        while entry is not None and pos < len(entry):
+            end = entry.index(b"\n", pos)
+            key, size = entry[pos:end].split(b" ")
+            start, pos = end + 1, end + 1 + int(size)
+            if pos > len(entry) or not key.isalnum():
+                return {}
+            records[key.decode("ascii")] = entry[start:pos]
+    except ValueError:
+        return {}
+    return records
+
+
+def _cached_fields(entry: bytes | None) -> Fields | None:
+    """The fields of a verdict cache record; None if there is none or it is damaged."""
     if entry is None:
         return None
     head, _, text = entry.partition(b"\n")
@@ -567,6 +630,23 @@ def _cached_fields(entry: bytes | None) -> dict[str, object] | None:
     return fields
 
 
+def by_article(pairs: Sequence[tuple[LocalePolicy, Article]]) -> list[list[int]]:
+    """The indexes of ``pairs``, grouped by article (in order of first appearance)."""
+    groups: dict[str, list[int]] = {}
+    for index, (_, article) in enumerate(pairs):
+        groups.setdefault(article.id, []).append(index)
+    return list(groups.values())
+
+
+def new_batch(
+    project: Project, pairs: list[tuple[LocalePolicy, Article]], *, prune: bool = False
+) -> Batch:
+    """What ``evaluate_group`` needs to evaluate ``pairs``."""
+    cache = Cache(project.root)
+    inputs = _inputs(project, pairs) if cache.enabled else {}
+    return Batch(project, cache, pairs, inputs, str(project.locales_dir), prune)
+
+
 def evaluate_pairs(
     project: Project, pairs: list[tuple[LocalePolicy, Article]], *, prune: bool = False
 ) -> list[Verdict]:
@@ -574,14 +654,15 @@ def evaluate_pairs(
     verdicts, but on every core and skipping pairs whose inputs are unchanged since
     they were last evaluated (``pipeline.cache``). With ``prune`` (all pairs of the
     project were asked for), cached verdicts nobody asked for are deleted."""
-    cache = Cache(project.root)
-    inputs = _inputs(project, pairs) if cache.enabled else {}
-    batch = _Batch(project, cache, pairs, inputs, str(project.locales_dir))
-    results = parallel.map_ordered(_evaluate_one, batch, range(len(pairs)), label="check")
-    verdicts = [
-        Verdict(policy=policy, article=article, **fields)  # type: ignore[arg-type]
-        for (policy, article), (_, fields) in zip(pairs, results, strict=True)
-    ]
+    batch = new_batch(project, pairs, prune=prune)
+    groups = by_article(pairs)
+    results = parallel.map_ordered(evaluate_group, batch, groups, label="check")
+    fields: dict[int, Fields] = {}
+    for indexes, (_, found) in zip(groups, results, strict=True):
+        fields.update(zip(indexes, found, strict=True))
     if prune:
-        cache.prune(VERDICT_CACHE, (key for key, _ in results if key is not None))
-    return verdicts
+        batch.cache.prune(VERDICT_CACHE, (entry for entry, _ in results if entry is not None))
+    return [
+        Verdict(policy=policy, article=article, **fields[index])  # type: ignore[arg-type]
+        for index, (policy, article) in enumerate(pairs)
+    ]
