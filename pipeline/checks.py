@@ -278,7 +278,13 @@ def unchanged(entry: Entry) -> Iterator[Finding]:
     the same in the target language (French "fatigue") may be confirmed with
     the translator comment ``# careloc: same-as-source`` on its entry. Case and
     spacing are ignored: "Loss of vision " is still the English."""
-    if entry.context.same_language or _folded(entry.translation) != _folded_source(entry.source):
+    if entry.context.same_language:
+        return
+    english = _folded_source(entry.source)
+    # The first letter differs (most translations): the texts cannot be the same.
+    if entry.translation.lstrip()[:1].casefold()[:1] != english[:1]:
+        return
+    if _folded(entry.translation) != english:
         return
     if not any(ch.isalpha() for ch in entry.source):
         return
@@ -434,28 +440,33 @@ TRANSLATION_CHECKS: tuple[Check, ...] = (
 
 
 PLAIN_TEXT_CHECKS: tuple[Check, ...] = (unchanged, whitespace)
-"""The checks of ``TRANSLATION_CHECKS`` that can find anything in text without
-``_SIGNS`` (most prose): the others look for characters it does not have."""
+"""The checks of ``TRANSLATION_CHECKS`` that can find anything in plain prose (text
+without ``has_signs``): the others look for characters it does not have."""
 
-_SIGNS = re.compile(
-    r"[%{<:=&\d\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]|www\.",
-    re.IGNORECASE,
+_WITHOUT_SIGNS = re.compile(
+    r"[^%{<:=&\d\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]*"
 )
-"""Every character some check of ``TRANSLATION_CHECKS`` other than ``PLAIN_TEXT_CHECKS``
-looks for: placeholders (``%``, ``{``), numbers, markup (``<:=&``), URLs (a colon or
-"www."), bidirectional controls and zero-width characters."""
+"""Text without any character that a check of ``TRANSLATION_CHECKS`` other than
+``PLAIN_TEXT_CHECKS`` looks for: placeholders (``%``, ``{``), numbers, markup
+(``<:=&``), URLs (a colon, or "www." below), bidirectional controls and zero-width
+characters. (One negated class: several times faster than searching for the signs.)"""
 
 
-@functools.lru_cache(maxsize=65536)
-def _has_signs(source: str) -> bool:
-    """``_SIGNS`` in an English text (remembered: twenty locales check the same English)."""
-    return _SIGNS.search(source) is not None
+def has_signs(text: str) -> bool:
+    """Whether ``text`` has anything but plain prose to some check (see ``_WITHOUT_SIGNS``)."""
+    if _WITHOUT_SIGNS.fullmatch(text) is None:
+        return True
+    return ("w" in text or "W" in text) and "www." in text.lower()
+
+
+_source_has_signs = functools.lru_cache(maxsize=65536)(has_signs)
+"""``has_signs`` of an English text, remembered: twenty locales check the same English."""
 
 
 def check_translation(entry: Entry) -> list[Finding]:
     """Run every check of ``TRANSLATION_CHECKS`` on one entry (only ``PLAIN_TEXT_CHECKS``
     where neither text has anything the others look for: the same findings, sooner)."""
-    if _SIGNS.search(entry.translation) is None and not _has_signs(entry.source):
+    if not has_signs(entry.translation) and not _source_has_signs(entry.source):
         return [finding for check in PLAIN_TEXT_CHECKS for finding in check(entry)]
     return [finding for check in TRANSLATION_CHECKS for finding in check(entry)]
 

@@ -394,7 +394,7 @@ TEXT = st.lists(st.one_of(st.text(max_size=12), SIGNS), max_size=6).map("".join)
 def test_the_plain_text_shortcut_finds_what_every_check_finds(
     source: str, translation: str, warning: bool
 ) -> None:
-    """``check_translation`` runs only ``PLAIN_TEXT_CHECKS`` on text without ``_SIGNS``:
+    """``check_translation`` runs only ``PLAIN_TEXT_CHECKS`` on text without ``has_signs``:
     the findings must be exactly those of every check."""
     one = entry(source, translation, warning=warning)
     every = [finding for check in checks.TRANSLATION_CHECKS for finding in check(one)]
@@ -402,7 +402,25 @@ def test_the_plain_text_shortcut_finds_what_every_check_finds(
 
 
 def test_the_plain_text_shortcut_is_taken_by_plain_prose_only() -> None:
-    assert checks._SIGNS.search("Taubheit der Beine") is None
+    assert not checks.has_signs("Taubheit der Beine")
     for sign in ("50%", "{x}", "<i>", "a: b", "B12", "١", "WWW.example", "\u200f", "\u2060"):
-        assert checks._SIGNS.search(f"Taubheit {sign}"), sign
+        assert checks.has_signs(f"Taubheit {sign}"), sign
     assert set(checks.PLAIN_TEXT_CHECKS) < set(checks.TRANSLATION_CHECKS)
+
+
+CASES = st.sampled_from(
+    ["ß", "SS", "ss", "Σ", "ς", "σ", "İ", "i̇", " ", "\t", "\u00a0", "ﬀ", "FF", "a", "A"]
+)
+
+
+@given(st.lists(CASES, min_size=1, max_size=6).map("".join), st.data())
+def test_unchanged_is_the_english_folded(source: str, data: st.DataObject) -> None:
+    """``unchanged`` fires exactly when the translation is the English up to case and
+    spacing (its first-letter shortcut never hides a copy)."""
+    translation = data.draw(
+        st.sampled_from([source, source.upper(), source.casefold(), f" {source}"])
+        | st.lists(CASES, min_size=1, max_size=6).map("".join)
+    )
+    found = list(checks.unchanged(entry(source, translation)))
+    copied = checks._folded(translation) == checks._folded(source)
+    assert bool(found) == (copied and any(ch.isalpha() for ch in source))
