@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -40,17 +40,6 @@ class _Card:
     headings: int = 0
 
 
-@dataclass
-class _Where:
-    """Where a node sits: inside what hidden element, care card, heading, list item."""
-
-    hidden: bool = False
-    card: _Card | None = None
-    heading: bool = False
-    item: list[str] | None = None
-    prefix: bool = False
-
-
 class _PageReader:
     """Collects the care cards of a page, plus anything that could run code, from the
     document tree an HTML5 parser builds (the tree a browser shows, misnested or
@@ -66,9 +55,20 @@ class _PageReader:
         root = tree.root
         self.html_attrs: dict[str, str | None] = root.attributes if root is not None else {}
         if root is not None:
-            self._element(root, _Where())
+            self._element(root, False, None, False, None, False)
 
-    def _element(self, node: LexborNode, where: _Where) -> None:
+    def _element(
+        self,
+        node: LexborNode,
+        hidden: bool,
+        card: _Card | None,
+        heading: bool,
+        item: list[str] | None,
+        prefix: bool,
+    ) -> None:
+        """Read ``node`` and what is inside it: ``hidden`` (inside a hidden element),
+        ``card`` (inside that care card), ``heading`` (inside its heading), ``item``
+        (inside that red-flag item), ``prefix`` (inside its visually hidden prefix)."""
         tag = node.tag or ""
         attrs = node.attributes
         for name, value in attrs.items():
@@ -83,43 +83,38 @@ class _PageReader:
             self.scripts.append(node.text(deep=True))
             return
         if "hidden" in attrs or attrs.get("aria-hidden") == "true":
-            where = replace(where, hidden=True)
+            hidden = True
         if "data-warning" in attrs:
-            card = _Card(
-                attrs["data-warning"] or "",
-                attrs.get("data-severity"),
-                self.positions,
-                where.hidden,
+            inner = _Card(
+                attrs["data-warning"] or "", attrs.get("data-severity"), self.positions, hidden
             )
-            if where.card is not None:
-                self.problems.append(f"warning {card.id!r} is nested inside another warning")
-            self.cards.append(card)
-            where = _Where(hidden=where.hidden, card=card)
-        elif where.card is not None:
-            card = where.card
-            if tag == "h2" and not where.heading:
+            if card is not None:
+                self.problems.append(f"warning {inner.id!r} is nested inside another warning")
+            self.cards.append(inner)
+            card, heading, item, prefix = inner, False, None, False
+        elif card is not None:
+            if tag == "h2" and not heading:
                 card.headings += 1
-                where = replace(where, heading=True)
+                heading = True
             elif tag == "li":
                 card.items.append([])
-                where = replace(where, item=card.items[-1])
+                item = card.items[-1]
             if "visually-hidden" in (attrs.get("class") or "").split():
-                where = replace(where, prefix=True)
+                prefix = True
         elif "data-section" in attrs and self.first_section is None:
             self.first_section = self.positions
         for child in node.iter(include_text=True):
-            if child.tag == "-text":
-                if where.card is not None:
-                    self._text(child.text_content or "", where)
-            elif not (child.tag or "-").startswith("-"):  # not a comment
-                self._element(child, where)
-
-    def _text(self, text: str, where: _Where) -> None:
-        assert where.card is not None
-        if where.item is not None:
-            where.item.append(text)
-        elif where.heading:
-            (where.card.prefix if where.prefix else where.card.lead).append(text)
+            kind = child.tag or "-"
+            if kind == "-text":
+                if card is None:
+                    continue
+                text = child.text_content or ""
+                if item is not None:
+                    item.append(text)
+                elif heading:
+                    (card.prefix if prefix else card.lead).append(text)
+            elif kind[0] != "-":  # not a comment
+                self._element(child, hidden, card, heading, item, prefix)
 
 
 @dataclass(frozen=True)
