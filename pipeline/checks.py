@@ -28,10 +28,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from babel.messages.plurals import get_plural
-from babel.messages.pofile import unescape
 
 from pipeline.model import Finding, FindingSeverity, Location, Unit
-from pipeline.pofile import PoEntry
+from pipeline.pofile import PoEntry, unescape
 from pipeline.project import parse_locale
 
 ERROR = FindingSeverity.ERROR
@@ -561,66 +560,57 @@ def header_plural_forms(header: Header) -> Iterator[Finding]:
     extra form is for millions. The same number of forms split differently is a
     warning."""
     ctx = header.context
-    value = header.get("Plural-Forms")
+    problem = _plural_forms_problem(ctx.code, header.get("Plural-Forms"))
+    if problem is not None:
+        severity, message, missing = problem
+        where = header.start if missing else header.line("Plural-Forms")
+        yield ctx.finding("header-plural-forms", severity, message, where)
+
+
+@functools.lru_cache(maxsize=1024)
+def _plural_forms_problem(code: str, value: str | None) -> tuple[FindingSeverity, str, bool] | None:
+    """What is wrong with ``Plural-Forms: value`` in a catalog of ``code``: severity,
+    message and whether the header is missing; None if nothing. (Remembered: a
+    project has few formulas but thousands of PO files.)"""
     try:
         # parse_locale knows the pseudo-locale qps_ploc (English rules); Babel does not.
-        expected = get_plural(parse_locale(ctx.code))
+        expected = get_plural(parse_locale(code))
     except (ValueError, LookupError):
-        return
+        return None
     want = f"nplurals={expected.num_plurals}; plural={expected.plural_expr};"
     if not value:
-        yield ctx.finding(
-            "header-plural-forms",
-            WARNING,
-            f"no 'Plural-Forms' header; CLDR says '{want}'",
-            header.start,
-        )
-        return
+        return WARNING, f"no 'Plural-Forms' header; CLDR says '{want}'", True
     match = re.fullmatch(r"\s*nplurals\s*=\s*(\d+)\s*;\s*plural\s*=\s*(.+?)\s*;?\s*", value)
-    line = header.line("Plural-Forms")
     if not match:
-        yield ctx.finding(
-            "header-plural-forms", ERROR, f"cannot read 'Plural-Forms: {value}'", line
-        )
-        return
+        return ERROR, f"cannot read 'Plural-Forms: {value}'", False
     declared, formula = int(match.group(1)), match.group(2)
     ours, theirs = _partition(formula), _partition(expected.plural_expr)
     if ours is None or min(ours) < 0 or max(ours) >= declared:
-        yield ctx.finding(
-            "header-plural-forms",
+        return (
             ERROR,
             f"'plural={formula}' is not a valid formula for "
             f"{declared} plural form(s); CLDR says '{want}'",
-            line,
+            False,
         )
-    elif len(set(ours)) != declared:
-        yield ctx.finding(
-            "header-plural-forms",
+    if len(set(ours)) != declared:
+        return (
             ERROR,
             f"nplurals={declared} but 'plural={formula}' only ever picks "
             f"{len(set(ours))} form(s); CLDR says '{want}'",
-            line,
+            False,
         )
-    elif theirs is None:
-        return
-    elif not _same_partition(ours[: len(_EVERYDAY)], theirs[: len(_EVERYDAY)]):
-        everyday_ours = len(set(ours[: len(_EVERYDAY)]))
-        everyday_theirs = len(set(theirs[: len(_EVERYDAY)]))
-        if everyday_ours != everyday_theirs:
-            yield ctx.finding(
-                "header-plural-forms",
-                ERROR,
-                f"nplurals={declared}: the formula has {everyday_ours} form(s) for the "
-                f"numbers 0..1000 but {ctx.code!r} has {everyday_theirs} in CLDR: '{want}'",
-                line,
-            )
-        else:
-            yield ctx.finding(
-                "header-plural-forms",
-                WARNING,
-                f"plural formula groups numbers differently from CLDR's '{want}'",
-                line,
-            )
+    if theirs is None or _same_partition(ours[: len(_EVERYDAY)], theirs[: len(_EVERYDAY)]):
+        return None
+    everyday_ours = len(set(ours[: len(_EVERYDAY)]))
+    everyday_theirs = len(set(theirs[: len(_EVERYDAY)]))
+    if everyday_ours != everyday_theirs:
+        return (
+            ERROR,
+            f"nplurals={declared}: the formula has {everyday_ours} form(s) for the "
+            f"numbers 0..1000 but {code!r} has {everyday_theirs} in CLDR: '{want}'",
+            False,
+        )
+    return WARNING, f"plural formula groups numbers differently from CLDR's '{want}'", False
 
 
 def header_charset(header: Header) -> Iterator[Finding]:
@@ -656,13 +646,28 @@ HEADER_CHECKS: tuple[Callable[[Header], Iterator[Finding]], ...] = (
 )
 
 
+_FIELD_NAME = re.compile(r"[A-Za-z][\w-]*")
+_LINE_BREAK = re.compile("\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def lines_of(text: str) -> Iterator[str]:
+    """``text.splitlines()``, one line at a time: the header is read from the top of
+    a file without splitting all the rest."""
+    pos = 0
+    for match in _LINE_BREAK.finditer(text):
+        yield text[pos : match.start()]
+        pos = match.end()
+    if pos < len(text):
+        yield text[pos:]
+
+
 def read_header(text: str, context: PoContext) -> Header:
     """Locate the header fields of a PO text (the msgstr of its first entry, ``msgid ""``),
     following fields that a writer wrapped over several lines."""
     pieces: list[tuple[int, str]] = []
     started = False
     start: int | None = None
-    for lineno, raw in enumerate(text.splitlines(), 1):
+    for lineno, raw in enumerate(lines_of(text), 1):
         line = raw.strip()
         if not started:
             if line.startswith("msgstr "):
@@ -688,7 +693,7 @@ def read_header(text: str, context: PoContext) -> Header:
                 continue
             current = None
             name, sep, value = buffer.partition(":")
-            if sep and re.fullmatch(r"[A-Za-z][\w-]*", name.strip()):
+            if sep and _FIELD_NAME.fullmatch(name.strip()):
                 fields.setdefault(name.strip().lower(), value.strip())
                 lines.setdefault(name.strip().lower(), first)
     return Header(fields, lines, context, start)

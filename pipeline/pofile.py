@@ -23,7 +23,7 @@ from babel.messages.catalog import (
     _parse_datetime_header,
     parse_separated_header,
 )
-from babel.messages.pofile import PoFileError, PoFileParser, generate_po, normalize, unescape
+from babel.messages.pofile import PoFileError, PoFileParser, generate_po, normalize
 
 from pipeline import __version__
 from pipeline.errors import ContentError
@@ -69,6 +69,34 @@ _KNOWN_HEADERS = {
     "content-type",
     "content-transfer-encoding",
 }
+
+
+_ESCAPED = (
+    ("\\n", "\n"),
+    ("\\t", "\t"),
+    ("\\r", "\r"),
+    ('\\"', '"'),
+    ("\\a", "\a"),
+    ("\\b", "\b"),
+    ("\\f", "\f"),
+    ("\\v", "\v"),
+)
+
+
+def unescape(string: str) -> str:
+    """The text of a quoted PO string, exactly as Babel's ``unescape`` reads it, without
+    a regular-expression callback for each escape (a header has one on every line).
+    An escaped backslash is split off first, so each one left begins an escape."""
+    body = string[1:-1]
+    if "\\" not in body:
+        return body
+    parts = body.split("\\\\")
+    for index, part in enumerate(parts):
+        if "\\" in part:
+            for escape, char in _ESCAPED:
+                part = part.replace(escape, char)
+            parts[index] = part
+    return "\\".join(parts)
 
 
 class PoCatalog(Catalog):

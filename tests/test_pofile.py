@@ -7,7 +7,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from babel.messages import pofile as babel_pofile
+from hypothesis import given
+from hypothesis import strategies as st
 
+from pipeline import pofile
 from pipeline.errors import ContentError
 from pipeline.pofile import content_key, read_po, render_po
 
@@ -77,3 +81,19 @@ def test_nul_byte_is_rejected() -> None:
     with pytest.raises(ContentError) as info:
         read_po(data, "x.po")
     assert info.value.findings[0].location.line == 18
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.text(max_size=4),
+            st.sampled_from(
+                ["\\", "\\\\", '\\"', "\\n", "\\t", "\\r", "\\a", "\\b", "\\f", "\\v", "\\x", '"']
+            ),
+        ),
+        max_size=10,
+    ).map("".join)
+)
+def test_unescape_reads_strings_as_babel_does(body: str) -> None:
+    quoted = f'"{body}"'
+    assert pofile.unescape(quoted) == babel_pofile.unescape(quoted)

@@ -15,6 +15,7 @@ from babel.messages.pofile import PoFileError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pipeline import yamlfile
 from pipeline.catalogs import merge
 from pipeline.errors import ContentError
 from pipeline.export import Renderer
@@ -510,6 +511,20 @@ def test_yaml_loader_never_crashes_on_yaml_like_text(text: str) -> None:
         parse_yaml(text.encode("utf-8"), "source/x.yaml")
     except ContentError as exc:
         _located(exc, "source/x.yaml")
+
+
+@EXAMPLES
+@given(st.lists(st.one_of(YAML_TOKENS, TEXT), max_size=40).map("".join))
+def test_libyaml_alone_composes_what_the_strict_composer_does(text: str) -> None:
+    """Where libyaml alone composes a document (``_compose_native``), it is the one the
+    strict composer makes, positions included; anything else is left to that one."""
+    if not yaml.__with_libyaml__:
+        pytest.skip("PyYAML was built without libyaml")
+    native = yamlfile._compose_native(text, "x")
+    if native is None:
+        return
+    strict = yamlfile._compose(text, "x", yamlfile._StrictLoader)
+    assert (native.data, native.values, native.keys) == (strict.data, strict.values, strict.keys)
 
 
 @EXAMPLES
