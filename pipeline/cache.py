@@ -196,12 +196,9 @@ def encode(value: Any) -> Any:
         return {"$": type(value).__name__, "value": value.value}
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = {
-            f.name: encode(getattr(value, f.name))
-            for f in dataclasses.fields(value)
-            if not f.name.startswith("_")
-        }
+    names = _field_names(type(value))  # type: ignore[arg-type]
+    if names is not None:
+        fields = {name: encode(getattr(value, name)) for name in names}
         return {"$": type(value).__name__, "fields": fields}
     if isinstance(value, tuple):
         return {"$": "tuple", "items": [encode(v) for v in value]}
@@ -223,6 +220,15 @@ def encode(value: Any) -> Any:
     if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
         return {"$": "date", "value": value.isoformat()}
     raise TypeError(f"cannot cache a {type(value).__name__}")
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    """The fields of the dataclass ``cls`` that a cache entry keeps; None if ``cls`` is
+    not a dataclass. (Remembered: an article has hundreds of values.)"""
+    if not dataclasses.is_dataclass(cls):
+        return None
+    return tuple(f.name for f in dataclasses.fields(cls) if not f.name.startswith("_"))
 
 
 def dumps(value: Any) -> bytes:

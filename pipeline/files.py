@@ -32,6 +32,9 @@ def too_large(head: bytes, limit: int, size: int | None, display_path: str) -> F
     )
 
 
+_CHUNK = 1 << 16
+
+
 def read_bounded(path: Path | str, limit: int, display_path: str) -> bytes:
     """The bytes of the regular file ``path``, at most ``limit`` of them.
 
@@ -45,7 +48,7 @@ def read_bounded(path: Path | str, limit: int, display_path: str) -> bytes:
         raise ContentError(
             [error("unreadable", exc.strerror or str(exc), Location(display_path))]
         ) from None
-    with os.fdopen(fd, "rb") as fh:
+    try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise ContentError(
@@ -57,12 +60,24 @@ def read_bounded(path: Path | str, limit: int, display_path: str) -> bytes:
                     )
                 ]
             )
-        try:
-            data = fh.read(limit + 1)
-        except OSError as exc:
-            raise ContentError(
-                [error("unreadable", exc.strerror or str(exc), Location(display_path))]
-            ) from None
+        # As much as the file says it holds (one more byte shows it grew), then to the
+        # end, never past ``limit + 1``: no buffer of ``limit`` bytes for a small file.
+        chunks: list[bytes] = []
+        total, want = 0, min(info.st_size, limit) + 1
+        while total <= limit:
+            chunk = os.read(fd, min(want, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            want = _CHUNK
+        data = b"".join(chunks)
+    except OSError as exc:
+        raise ContentError(
+            [error("unreadable", exc.strerror or str(exc), Location(display_path))]
+        ) from None
+    finally:
+        os.close(fd)
     if len(data) > limit:
         raise ContentError([too_large(data, limit, max(info.st_size, len(data)), display_path)])
     return data
