@@ -182,7 +182,7 @@ def extract_article(
         data = read_bytes(project, path) if path.exists() else None
         key = None
         if data is not None and cache.enabled:
-            key = cache.key(EXTRACT_CACHE, repr(article), data)
+            key = cache.key(EXTRACT_CACHE, project.article_digest(article), data)
             if cache.get(EXTRACT_CACHE, key) == CURRENT:
                 return [], []
         new = build_template(article, __version__)
