@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -447,20 +447,41 @@ _FIELDS = set(_FIELD_ORDER)
 
 
 class _Translations(Mapping[str, str]):
-    """A verdict's translations kept as the UTF-8 JSON text they are cached as, parsed
-    when first read. Verdicts cross from worker processes by the ten thousand, and the
-    process that gathers them rarely reads their translations: parsing them all there
-    took longer than evaluating the gate from the cache."""
+    """A verdict's translations, with the sha256 that names them in cache keys.
 
-    __slots__ = ("_parsed", "data")
+    Made from the JSON text they are kept as (parsed when first read), or, for a
+    verdict taken from the cache, which records only that sha256, from a function that
+    works them out again (the gate run once more on the same PO bytes) when first read:
+    a build after one PO file changed needs the translations of the pages it renders
+    again, not of the twenty thousand it keeps. Verdicts cross from worker processes
+    by the ten thousand, and the process that gathers them rarely reads their
+    translations: they cross as the text, or only the sha256."""
 
-    def __init__(self, data: bytes) -> None:
-        self.data = data
+    __slots__ = ("_data", "_parsed", "_source", "digest")
+
+    def __init__(
+        self,
+        data: bytes | None,
+        digest: str | None = None,
+        source: Callable[[], bytes] | None = None,
+    ) -> None:
+        self._data = data
         self._parsed: dict[str, str] | None = None
+        self._source = source
+        self.digest = digest if digest is not None else _text_digest(data or b"{}")
+
+    def bind(self, source: Callable[[], bytes]) -> None:
+        """How to work the translations out again, for one that crossed without them."""
+        if self._data is None:
+            self._source = source
 
     def _map(self) -> dict[str, str]:
         if self._parsed is None:
-            self._parsed = json.loads(self.data)
+            if self._data is None:
+                if self._source is None:
+                    raise LookupError("these translations were not kept with the verdict")
+                self._data = self._source()
+            self._parsed = json.loads(self._data)
         return self._parsed
 
     def __getitem__(self, key: str) -> str:
@@ -475,8 +496,12 @@ class _Translations(Mapping[str, str]):
     def __repr__(self) -> str:
         return repr(self._map())
 
-    def __reduce__(self) -> tuple[type[_Translations], tuple[bytes]]:
-        return (_Translations, (self.data,))
+    def __reduce__(self) -> tuple[type[_Translations], tuple[bytes | None, str]]:
+        return (_Translations, (self._data, self.digest))
+
+
+def _text_digest(text: bytes) -> str:
+    return digest("json", text)
 
 
 def translations_digest(texts: Mapping[str, str]) -> str:
@@ -484,7 +509,7 @@ def translations_digest(texts: Mapping[str, str]) -> str:
     JSON text they came in (the same translations always give the same text), without
     parsing it; any other mapping by its items in key order."""
     if isinstance(texts, _Translations):
-        return digest("json", texts.data)
+        return texts.digest
     parts = [x for item in sorted(texts.items()) for x in item]
     joined = "\0".join(parts)
     if joined.count("\0") != max(len(parts) - 1, 0):  # a NUL inside a text: frame them
@@ -569,6 +594,9 @@ def evaluate_group(batch: Batch, indexes: Sequence[int]) -> tuple[str | None, li
             fields = _cached_fields(record)
             if record is not None and fields is not None:
                 used[key] = record
+                translations = fields["translations"]
+                assert isinstance(translations, _Translations)
+                translations.bind(_rereader(project, policy, article, data))
                 found.append(fields)
                 continue
         verdict = evaluate(project, policy, article, data)
@@ -576,10 +604,11 @@ def evaluate_group(batch: Batch, indexes: Sequence[int]) -> tuple[str | None, li
         text = json.dumps(verdict.translations, ensure_ascii=False).encode()
         fields["translations"] = _Translations(text)
         if entry is not None:
-            # The other fields as tagged JSON on the first line, then the translations as
-            # the JSON text they are kept as: most of the record, never parsed to be read.
+            # The other fields as tagged JSON on the first line, then the sha256 of the
+            # translations' JSON text: a page keyed by it that must be made again gets
+            # them from the gate, run once more.
             head = dumps({f: v for f, v in fields.items() if f != "translations"})
-            used[key] = head + b"\n" + text
+            used[key] = head + b"\n" + fields["translations"].digest.encode()  # type: ignore[attr-defined]
         found.append(fields)
     if entry is not None:
         kept = used if batch.prune else {**records, **used}
@@ -624,10 +653,23 @@ def _cached_fields(entry: bytes | None) -> Fields | None:
         return None
     if not isinstance(fields, dict) or fields.keys() != _FIELDS - {"translations"}:
         return None
-    if not (text.startswith(b"{") and text.endswith(b"}")):
+    if len(text) != 64 or not text.isalnum():
         return None
-    fields["translations"] = _Translations(text)
+    fields["translations"] = _Translations(None, text.decode("ascii"))
     return fields
+
+
+def _rereader(
+    project: Project, policy: LocalePolicy, article: Article, data: bytes | None = None
+) -> Callable[[], bytes]:
+    """How to work out again the translations of a verdict taken from the cache: the
+    gate on the PO bytes its key was made from (``data``), or on the file as it is."""
+
+    def translations() -> bytes:
+        verdict = evaluate(project, policy, article, data)
+        return json.dumps(verdict.translations, ensure_ascii=False).encode()
+
+    return translations
 
 
 def by_article(pairs: Sequence[tuple[LocalePolicy, Article]]) -> list[list[int]]:
@@ -662,7 +704,11 @@ def evaluate_pairs(
         fields.update(zip(indexes, found, strict=True))
     if prune:
         batch.cache.prune(VERDICT_CACHE, (entry for entry, _ in results if entry is not None))
-    return [
+    verdicts = [
         Verdict(policy=policy, article=article, **fields[index])  # type: ignore[arg-type]
         for index, (policy, article) in enumerate(pairs)
     ]
+    for verdict in verdicts:
+        if isinstance(verdict.translations, _Translations):
+            verdict.translations.bind(_rereader(project, verdict.policy, verdict.article))
+    return verdicts

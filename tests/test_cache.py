@@ -232,6 +232,50 @@ def test_builds_are_byte_identical_with_and_without_cache_and_pool(
     assert changed[f"{code}/{article}.html"] != cold[f"{code}/{article}.html"]
 
 
+def test_pages_made_again_from_cached_verdicts_are_those_of_a_cold_build(
+    project: Path, run: Run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The cache keeps a verdict's translations as their sha256 only. When a locale of an
+    article is withheld, the article's other pages (which no longer link to it) are
+    made again from cached verdicts: their translations are worked out again from the
+    PO files, and the pages are those of a build without the cache."""
+    code = "fr"
+    article = published_article(project, code)
+    out = tmp_path / "dist"
+    run(project, "build", "--out", str(out))
+    entries = [p for p in (project / CACHE_DIR / gate.VERDICT_CACHE).rglob("*") if p.is_file()]
+    records = [r for p in entries for r in gate._unpack(p.read_bytes()).values()]
+    assert records and all(len(r.partition(b"\n")[2]) == 64 for r in records)  # a sha256
+    # A fuzzy warning lead: fr is withheld for this article, its other pages change.
+    path = project / "locales" / code / "LC_MESSAGES" / f"{article}.po"
+    catalog = read_po(path.read_bytes(), path.name)
+    lead = next(
+        m
+        for m in catalog
+        if m.id and m.context.count("/") == 1 and "warn" in str(m.auto_comments).lower()
+    )
+    lead.flags.add("fuzzy")
+    path.write_bytes(render_po(catalog))
+    calls: list[tuple[str, str]] = []
+    real = Renderer.render
+
+    def counting(self: Renderer, art: Any, locale: str, *args: Any) -> Any:
+        calls.append((locale, art.id))
+        return real(self, art, locale, *args)
+
+    monkeypatch.setattr(Renderer, "render", counting)
+    run(project, "build", "--out", str(out))
+    assert (
+        len(calls) > 2 and {a for _, a in calls} == {article} and code not in {c for c, _ in calls}
+    )
+    warm = tree(out)
+    monkeypatch.undo()
+    plain(monkeypatch)
+    run(project, "build", "--out", str(tmp_path / "single"))
+    assert warm == tree(tmp_path / "single")
+    assert f"{code}/{article}.html" not in warm
+
+
 def test_a_warm_build_renders_only_what_changed(
     project: Path, run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
