@@ -159,12 +159,15 @@ def _build(project: Project, out: Path | None, codes: list[str] | None) -> Build
         if problems:  # translators have to have seen what is published
             raise ContentError(problems)
         verdicts: dict[tuple[str, str], Verdict] = {}
+        made_of: dict[tuple[str, str], str] = {}
         exported: list[tuple[Article, list[str]]] = []
         files: dict[str, FileInfo] = {}
         withheld: list[tuple[tuple[str, str], list[str]]] = []
         for article, result in zip(articles, results, strict=True):
             if result.fatal:
                 raise ContentError(result.fatal)
+            for policy, key in zip(policies, result.verdict_keys, strict=True):
+                made_of[policy.code, article.id] = key
             for policy, fields in zip(policies, result.verdicts, strict=True):
                 verdicts[policy.code, article.id] = Verdict(  # its translations stayed behind
                     policy=policy,
@@ -189,7 +192,9 @@ def _build(project: Project, out: Path | None, codes: list[str] | None) -> Build
 
         # 4. Lay out the remaining files, then the manifest that lists them all.
         extra: dict[str, bytes] = {
-            DASHBOARD: render_dashboard(ordered, cache=cache).encode(),
+            DASHBOARD: render_dashboard(
+                ordered, cache=cache, keys=made_of if cache.enabled else None
+            ).encode(),
             INDEX: renderer.render_index(exported),
         }
         if PSEUDO_LOCALE in reasons:
@@ -242,6 +247,8 @@ class _ArticleOutput:
     """The gate's verdict for each locale (in ``policies`` order), but its translations."""
     verdict_entry: str | None = None
     """The cache entry of those verdicts."""
+    verdict_keys: list[str] = field(default_factory=list)
+    """What each verdict was made from (``gate.Group.keys``)."""
     exported: list[str] = field(default_factory=list)
     reasons: list[tuple[str, str]] = field(default_factory=list)
     """(locale, reason) for every locale withheld, in the order they were found."""
@@ -260,12 +267,11 @@ def _build_article(job: _Job, index: int) -> _ArticleOutput:
     if out.template:
         return out
     count = len(job.policies)
-    out.verdict_entry, found = gate.evaluate_group(
-        job.batch, range(index * count, (index + 1) * count)
-    )
+    group = gate.evaluate_group(job.batch, range(index * count, (index + 1) * count))
+    out.verdict_entry, out.verdict_keys = group.entry, group.keys
     candidates: dict[str, Mapping[str, str]] = {job.source: {}}
     pseudo: dict[str, Mapping[str, str]] = {}
-    for policy, fields in zip(job.policies, found, strict=True):
+    for policy, fields in zip(job.policies, group.fields, strict=True):
         verdict = Verdict(policy=policy, article=article, **fields)  # type: ignore[arg-type]
         out.verdicts.append({k: v for k, v in fields.items() if k != "translations"})
         if verdict.publishable and policy.code == PSEUDO_LOCALE:

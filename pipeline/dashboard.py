@@ -10,7 +10,7 @@ everything in words and numbers as well as in colour.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -156,29 +156,34 @@ def row(verdict: Verdict, warning_keys: Sequence[str] | None = None) -> Row:
 
 def locale_views(verdicts: Sequence[Verdict]) -> list[LocaleView]:
     """The verdicts grouped by locale, in the order they come (``evaluate_all`` sorts)."""
-    grouped: dict[str, list[Verdict]] = {}
     warning_keys: dict[str, list[str]] = {}
+    return [_view(group, warning_keys) for group in _by_locale(verdicts).values()]
+
+
+def _by_locale(verdicts: Sequence[Verdict]) -> dict[str, list[Verdict]]:
+    grouped: dict[str, list[Verdict]] = {}
     for verdict in verdicts:
         grouped.setdefault(verdict.policy.code, []).append(verdict)
+    return grouped
+
+
+def _view(group: Sequence[Verdict], warning_keys: dict[str, list[str]]) -> LocaleView:
+    """One locale's view; ``warning_keys`` remembers each article's warning units."""
+    for verdict in group:
         if verdict.article.id not in warning_keys:
             units = verdict.article.warning_units()
             warning_keys[verdict.article.id] = [u.key for u in units]
-    views = []
-    for group in grouped.values():
-        policy = group[0].policy
-        views.append(
-            LocaleView(
-                code=policy.code,
-                bcp47=policy.bcp47,
-                name=locale_name(policy),
-                status=policy.status,
-                pseudo=policy.code == PSEUDO_LOCALE,
-                review_required=policy.require_review,
-                rows=tuple(row(v, warning_keys[v.article.id]) for v in group),
-                progress=Progress.of([v.stats for v in group]),
-            )
-        )
-    return views
+    policy = group[0].policy
+    return LocaleView(
+        code=policy.code,
+        bcp47=policy.bcp47,
+        name=locale_name(policy),
+        status=policy.status,
+        pseudo=policy.code == PSEUDO_LOCALE,
+        review_required=policy.require_review,
+        rows=tuple(row(v, warning_keys[v.article.id]) for v in group),
+        progress=Progress.of([v.stats for v in group]),
+    )
 
 
 LOCALE_TEMPLATE = "dashboard-locale.html.j2"
@@ -190,39 +195,66 @@ def render_dashboard(
     *,
     title: str = "Translation status",
     cache: Cache | None = None,
+    keys: Mapping[tuple[str, str], str] | None = None,
 ) -> str:
     """The dashboard page for ``verdicts`` as HTML text (valid HTML5, self-contained).
 
     Each locale's rows are rendered on their own; with ``cache``, a locale whose rows
     say exactly what they said last time is not rendered again (a build after one
-    PO file changed renders one locale's rows of twenty)."""
-    locales = locale_views(verdicts)
+    PO file changed renders one locale's rows of twenty). ``keys``: for each (locale
+    code, article id), a digest of everything its verdict was made from; with them,
+    a locale whose verdicts all have the keys of last time is not even looked at."""
     articles = sorted({v.article.id for v in verdicts})
     environment = template_environment()
     body = environment.get_template(LOCALE_TEMPLATE)
+    warning_keys: dict[str, list[str]] = {}
     bodies = []
-    keys = []
-    for view in locales:
-        if cache is None:
-            bodies.append(Markup(body.render(locale=view)))
+    ready: list[str] = []
+    withheld: list[str] = []
+    used = []
+    for code, group in _by_locale(verdicts).items():
+        policy = group[0].policy
+        key: str | None = None
+        known = None
+        if cache is not None and keys is not None:
+            made_of = (f"{v.article.id}\0{keys[code, v.article.id]}" for v in group)
+            key = cache.key(FRAGMENT_CACHE, "verdicts", repr(policy), *made_of)
+            known = _fragment(cache.get_json(FRAGMENT_CACHE, key))
+        if known is None:
+            view = _view(group, warning_keys)
+            if cache is not None and key is None:
+                key = cache.key(FRAGMENT_CACHE, repr(view))
+                known = _fragment(cache.get_json(FRAGMENT_CACHE, key))
+            if known is None:
+                known = (body.render(locale=view), view.publishable == len(view.rows))
+                if cache is not None and key is not None:
+                    cache.put_json(FRAGMENT_CACHE, key, {"body": known[0], "ready": known[1]})
+        if key is not None:
+            used.append(key)
+        html, is_ready = known
+        bodies.append(Markup(html))  # rendered (autoescaped) by the template above
+        if policy.code == PSEUDO_LOCALE:
             continue
-        key = cache.key(FRAGMENT_CACHE, repr(view))
-        known = cache.get_json(FRAGMENT_CACHE, key)
-        if not isinstance(known, str):
-            known = body.render(locale=view)
-            cache.put_json(FRAGMENT_CACHE, key, known)
-        bodies.append(Markup(known))  # rendered (autoescaped) by the template above
-        keys.append(key)
+        if is_ready:
+            ready.append(policy.bcp47)
+        else:
+            withheld.append(f"{policy.bcp47} ({policy.status})")
     if cache is not None:
-        cache.prune(FRAGMENT_CACHE, keys)
-    real = [v for v in locales if not v.pseudo]
-    ready = [v.bcp47 for v in real if v.publishable == len(v.rows)]
-    withheld = [f"{v.bcp47} ({v.status})" for v in real if v.publishable < len(v.rows)]
+        cache.prune(FRAGMENT_CACHE, used)
     return environment.get_template(TEMPLATE).render(
         title=title,
-        locales=locales,
+        locales=bodies,
         articles=articles,
         ready=ready,
         withheld=withheld,
         bodies=bodies,
     )
+
+
+def _fragment(entry: object) -> tuple[str, bool] | None:
+    """A remembered locale fragment (its rows and whether all are publishable)."""
+    if isinstance(entry, dict) and isinstance(entry.get("body"), str):
+        ready = entry.get("ready")
+        if isinstance(ready, bool):
+            return entry["body"], ready
+    return None

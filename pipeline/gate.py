@@ -569,9 +569,21 @@ Fields = dict[str, object]
 """The fields of a verdict but its policy and article."""
 
 
-def evaluate_group(batch: Batch, indexes: Sequence[int]) -> tuple[str | None, list[Fields]]:
-    """The fields of the verdicts of ``batch.pairs[i] for i in indexes``, which are all of
-    one article, and the name of the cache entry that holds them.
+@dataclass(frozen=True)
+class Group:
+    """The verdicts of one article, as ``evaluate_group`` found them."""
+
+    entry: str | None
+    """The cache entry that holds them (None without the cache)."""
+    fields: list[Fields]
+    """The fields of each verdict but its policy and article."""
+    keys: list[str]
+    """For each verdict, the sha256 of everything it was made from ("" without the
+    cache): the same key, the same verdict."""
+
+
+def evaluate_group(batch: Batch, indexes: Sequence[int]) -> Group:
+    """The verdicts of ``batch.pairs[i] for i in indexes``, which are all of one article.
 
     The records of one article's verdicts share one cache entry (named by the article's
     digest); each is found in it by the sha256 of its locale's inputs and its PO file,
@@ -584,12 +596,15 @@ def evaluate_group(batch: Batch, indexes: Sequence[int]) -> tuple[str | None, li
     records = _unpack(cache.get(VERDICT_CACHE, entry)) if entry is not None else {}
     used: dict[str, bytes] = {}
     found: list[Fields] = []
+    keys: list[str] = []
     for index in indexes:
         policy, _ = batch.pairs[index]
         data = None
+        key = ""
         if entry is not None:
             po, data = _read_po_part(f"{batch.locales}/{policy.code}/LC_MESSAGES/{article.id}.po")
             key = digest(batch.inputs[policy.code], po)
+            keys.append(f"{entry}/{key}")
             record = records.get(key)
             fields = _cached_fields(record)
             if record is not None and fields is not None:
@@ -599,6 +614,8 @@ def evaluate_group(batch: Batch, indexes: Sequence[int]) -> tuple[str | None, li
                 translations.bind(_rereader(project, policy, article, data))
                 found.append(fields)
                 continue
+        else:
+            keys.append("")
         verdict = evaluate(project, policy, article, data)
         fields = {f: getattr(verdict, f) for f in _FIELD_ORDER if f != "translations"}
         text = json.dumps(verdict.translations, ensure_ascii=False).encode()
@@ -614,7 +631,7 @@ def evaluate_group(batch: Batch, indexes: Sequence[int]) -> tuple[str | None, li
         kept = used if batch.prune else {**records, **used}
         if kept != records:
             cache.put(VERDICT_CACHE, entry, _pack(kept))
-    return entry, found
+    return Group(entry, found, keys)
 
 
 def _pack(records: Mapping[str, bytes]) -> bytes:
@@ -700,10 +717,11 @@ def evaluate_pairs(
     groups = by_article(pairs)
     results = parallel.map_ordered(evaluate_group, batch, groups, label="check")
     fields: dict[int, Fields] = {}
-    for indexes, (_, found) in zip(groups, results, strict=True):
-        fields.update(zip(indexes, found, strict=True))
+    for indexes, group in zip(groups, results, strict=True):
+        fields.update(zip(indexes, group.fields, strict=True))
     if prune:
-        batch.cache.prune(VERDICT_CACHE, (entry for entry, _ in results if entry is not None))
+        entries = (group.entry for group in results if group.entry is not None)
+        batch.cache.prune(VERDICT_CACHE, entries)
     verdicts = [
         Verdict(policy=policy, article=article, **fields[index])  # type: ignore[arg-type]
         for index, (policy, article) in enumerate(pairs)

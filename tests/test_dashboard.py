@@ -12,10 +12,12 @@ import zlib
 from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 from jinja2 import Template
 
+from pipeline import dashboard
 from pipeline.cache import Cache
 from pipeline.dashboard import Progress, locale_views, render_dashboard
 from pipeline.gate import Stats, Verdict, evaluate_all
@@ -151,6 +153,39 @@ def test_remembered_locale_rows_are_the_rows_rendered_anew(
     ]
     page = render_dashboard(changed, cache=cache)
     assert rendered == ["de"]
+    assert page == render_dashboard(changed) and "a new reason" in page
+
+
+def test_locales_whose_verdicts_are_unchanged_are_not_looked_at_again(
+    project_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the keys of what each verdict was made from (as a build has them), an
+    unchanged locale is taken as it was without even making its rows."""
+    monkeypatch.delenv("CARELOC_NO_CACHE", raising=False)
+    cache = Cache(project_copy, enabled=True)
+    found = verdicts(project_copy)
+    keys = {(v.policy.code, v.article.id): f"k-{v.policy.code}-{v.article.id}" for v in found}
+    plain = render_dashboard(found)
+    assert render_dashboard(found, cache=cache, keys=keys) == plain
+    made: list[str] = []
+    real = dashboard._view
+
+    def counting(group: Any, warning_keys: Any) -> Any:
+        made.append(group[0].policy.code)
+        return real(group, warning_keys)
+
+    monkeypatch.setattr(dashboard, "_view", counting)
+    assert render_dashboard(found, cache=cache, keys=keys) == plain
+    assert made == []
+    changed = [
+        dataclasses.replace(v, publishable=False, reasons=("a new reason",))
+        if v.policy.code == "de"
+        else v
+        for v in found
+    ]
+    keys = {k: v + ("!" if k[0] == "de" else "") for k, v in keys.items()}
+    page = render_dashboard(changed, cache=cache, keys=keys)
+    assert made == ["de"]
     assert page == render_dashboard(changed) and "a new reason" in page
 
 
