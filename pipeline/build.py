@@ -27,7 +27,7 @@ from pipeline.dashboard import PAGE as DASHBOARD
 from pipeline.dashboard import render_dashboard
 from pipeline.errors import ContentError
 from pipeline.export import BUNDLE_SCHEMA, PagePaths, RenderedPage, Renderer, dump_json
-from pipeline.files import exchange, exclusive_lock
+from pipeline.files import exchange, exclusive_lock, write_new
 from pipeline.gate import Verdict, translations_digest
 from pipeline.model import Article, Finding, Location, error
 from pipeline.project import PSEUDO_LOCALE, LocalePolicy, Project, to_bcp47
@@ -510,7 +510,7 @@ def write_files(staging: Path, files: Mapping[str, bytes]) -> None:
         _check_rel(rel)
         path = staging / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        write_new(str(path), data)
 
 
 def finish(staging: Path, target: Path) -> None:
@@ -568,6 +568,8 @@ class PageCache:
         self.inputs = digest(schema.read_bytes())
         self.article_digest = article_digest
         self._made: set[str] = set()
+        self._seen: dict[str, list[int]] = {}
+        """[inode, mtime] of previous files looked at, for the links made to them."""
         self._article: Article | None = None
         self._entry = ""
         self._records: dict[str, Any] = {}
@@ -656,7 +658,8 @@ class PageCache:
             st = os.lstat(path)
             if not stat.S_ISREG(st.st_mode) or st.st_size != info.size:
                 return False
-            if stamp == [st.st_ino, st.st_mtime_ns] and st.st_mtime_ns < self._finished_ns:
+            self._seen[rel] = [st.st_ino, st.st_mtime_ns]  # a link to it keeps both
+            if stamp == self._seen[rel] and st.st_mtime_ns < self._finished_ns:
                 return True
             with open(path, "rb") as fh:
                 return FileInfo.of(fh.read()) == info
@@ -672,27 +675,33 @@ class PageCache:
             (page.json_path, page.json, page.rendered.json if page.rendered else None),
         ):
             _check_rel(rel)
-            path = staging / rel
+            path = f"{staging}/{rel}"
             folder = os.path.dirname(rel)
             if folder not in self._made:
-                path.parent.mkdir(parents=True, exist_ok=True)
+                os.makedirs(os.path.dirname(path), exist_ok=True)
                 self._made.add(folder)
             if data is not None:
-                path.write_bytes(data)
+                st = write_new(path, data)
+                stamp = [st.st_ino, st.st_mtime_ns]
             else:
-                os.link(f"{self.previous}/{rel}", f"{staging}/{rel}", follow_symlinks=False)
+                os.link(f"{self.previous}/{rel}", path, follow_symlinks=False)
+                seen = self._seen.pop(rel, None)
+                stamp = seen if seen is not None else self._lstat(path)
             placed[rel] = info
-            self._stamp(page.key, rel, f"{staging}/{rel}")
+            self._stamp(page.key, rel, stamp)
         return placed
 
-    def _stamp(self, key: str, rel: str, path: str) -> None:
+    @staticmethod
+    def _lstat(path: str) -> list[int]:
+        st = os.lstat(path)
+        return [st.st_ino, st.st_mtime_ns]
+
+    def _stamp(self, key: str, rel: str, stamp: list[int]) -> None:
         """Remember the inode and modification time of a file just placed, for
         ``_previous_has`` in the next build (linking keeps both)."""
         record = self._records.get(key)
         if not isinstance(record, dict) or not self.cache.enabled:
             return
-        st = os.lstat(path)
-        stamp = [st.st_ino, st.st_mtime_ns]
         stamps = record.get("stamps")
         if not isinstance(stamps, dict):  # none yet, or a damaged entry
             stamps = record["stamps"] = {}

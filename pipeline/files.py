@@ -83,6 +83,19 @@ def read_bounded(path: Path | str, limit: int, display_path: str) -> bytes:
     return data
 
 
+def write_new(path: str, data: bytes) -> os.stat_result:
+    """Write ``data`` to ``path``, which must not exist yet (a file of a fresh output
+    directory); return the new file's status (its inode and modification time)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        return os.fstat(fd)
+    finally:
+        os.close(fd)
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the new one, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)

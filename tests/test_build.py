@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import pathlib
+import os
 import re
 import shutil
 import subprocess
@@ -273,16 +273,16 @@ def test_failure_while_writing_leaves_the_previous_build(
     run(translated, "build")
     before = tree(translated / "dist")
     break_warning(translated, "de")  # the next build would change the output
-    real = pathlib.Path.write_bytes
+    real = site.write_new
     written: list[Path] = []
 
-    def failing(self: Path, data: bytes) -> int:
-        written.append(self)
+    def failing(path: str, data: bytes) -> os.stat_result:
+        written.append(Path(path))
         if len(written) == 5:
             raise OSError(28, "No space left on device")
-        return real(self, data)
+        return real(path, data)
 
-    monkeypatch.setattr(pathlib.Path, "write_bytes", failing)
+    monkeypatch.setattr(site, "write_new", failing)
     with pytest.raises(OSError, match="No space left"):
         site.build(Project(translated))
     monkeypatch.undo()
