@@ -27,7 +27,7 @@ from pipeline.dashboard import PAGE as DASHBOARD
 from pipeline.dashboard import render_dashboard
 from pipeline.errors import ContentError
 from pipeline.export import BUNDLE_SCHEMA, PagePaths, RenderedPage, Renderer, dump_json
-from pipeline.files import exchange, exclusive_lock, write_new
+from pipeline.files import exchange, exclusive_lock, remove_tree, write_new
 from pipeline.gate import Verdict, translations_digest
 from pipeline.model import Article, Finding, Location, error
 from pipeline.project import PSEUDO_LOCALE, LocalePolicy, Project, to_bcp47
@@ -524,7 +524,7 @@ def _swap(staging: Path, target: Path) -> None:
     (no moment without ``target``, even if the process is killed), else with two
     renames, restoring ``target`` if the second fails."""
     if target.is_dir() and exchange(staging, target):
-        shutil.rmtree(staging, ignore_errors=True)  # it now holds the previous output
+        remove_tree(staging, parallel.jobs())  # it now holds the previous output
         return
     backup = staging.with_name(staging.name + ".old")
     had_target = target.exists()
@@ -537,7 +537,7 @@ def _swap(staging: Path, target: Path) -> None:
             os.replace(backup, target)
         raise
     if had_target:
-        shutil.rmtree(backup, ignore_errors=True)
+        remove_tree(backup, parallel.jobs())
 
 
 # -- pages already built ----------------------------------------------------------------------

@@ -18,7 +18,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 
 from pipeline import parallel
-from pipeline.cache import Cache, decode, digest, dumps
+from pipeline.cache import Cache, digest
 from pipeline.checks import (
     ERROR,
     WARNING,
@@ -440,10 +440,8 @@ def _verdict(
 
 # -- every locale x article: cached by content hash, on every core ------------------------
 VERDICT_CACHE = "verdicts"
-_VERDICT_TYPES = (Finding, Location, FindingSeverity, Stats, ReviewState)
 _SKIP = ("policy", "article")
 _FIELD_ORDER = [f.name for f in dataclasses.fields(Verdict) if f.name not in _SKIP]
-_FIELDS = set(_FIELD_ORDER)
 
 
 class _Translations(Mapping[str, str]):
@@ -624,7 +622,7 @@ def evaluate_group(batch: Batch, indexes: Sequence[int]) -> Group:
             # The other fields as tagged JSON on the first line, then the sha256 of the
             # translations' JSON text: a page keyed by it that must be made again gets
             # them from the gate, run once more.
-            head = dumps({f: v for f, v in fields.items() if f != "translations"})
+            head = _head(verdict)
             used[key] = head + b"\n" + fields["translations"].digest.encode()  # type: ignore[attr-defined]
         found.append(fields)
     if entry is not None:
@@ -664,15 +662,68 @@ def _cached_fields(entry: bytes | None) -> Fields | None:
     if entry is None:
         return None
     head, _, text = entry.partition(b"\n")
-    try:
-        fields = decode(head, _VERDICT_TYPES)
-    except ValueError:
-        return None
-    if not isinstance(fields, dict) or fields.keys() != _FIELDS - {"translations"}:
-        return None
     if len(text) != 64 or not text.isalnum():
         return None
-    fields["translations"] = _Translations(None, text.decode("ascii"))
+    fields = _read_head(head)
+    if fields is not None:
+        fields["translations"] = _Translations(None, text.decode("ascii"))
+    return fields
+
+
+def _head(verdict: Verdict) -> bytes:
+    """A verdict's fields but its policy, article and translations, as one line of
+    compact JSON (lists, not tagged objects: read back by the twenty thousand)."""
+    findings = [
+        [
+            f.code,
+            f.severity.value,
+            f.message,
+            *((f.location.path, f.location.line, f.location.column) if f.location else ()),
+            f.locale,
+            f.article,
+        ]
+        for f in verdict.findings
+    ]
+    stats = dataclasses.astuple(verdict.stats)
+    reviews = {key: state.value for key, state in verdict.reviews.items()}
+    data = [findings, stats, verdict.reasons, reviews, verdict.publishable, verdict.warnings_ok]
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+_SEVERITIES = FindingSeverity._value2member_map_
+_STATES = ReviewState._value2member_map_
+
+
+def _read_head(head: bytes) -> Fields | None:
+    """The fields ``_head`` wrote; None if ``head`` is not such a line."""
+    try:
+        findings, stats, reasons, reviews, publishable, warnings_ok = json.loads(head)
+        found = []
+        for item in findings:
+            code, severity, message, *where, locale, article = item
+            location = Location(*where) if where else None
+            if location is not None and not isinstance(location.path, str):
+                return None
+            found.append(
+                Finding(code, _SEVERITIES[severity], message, location, locale, article)  # type: ignore[arg-type]
+            )
+        fields: Fields = {
+            "findings": tuple(found),
+            "stats": Stats(*stats),
+            "warnings_ok": warnings_ok,
+            "publishable": publishable,
+            "reasons": tuple(reasons),
+            "reviews": {key: _STATES[value] for key, value in reviews.items()},
+        }
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+    if not (
+        type(publishable) is bool
+        and type(warnings_ok) is bool
+        and all(type(n) is int for n in stats)
+        and all(type(r) is str for r in reasons)
+    ):
+        return None
     return fields
 
 

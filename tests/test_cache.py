@@ -3,6 +3,7 @@ cores must never change a single byte of what careloc outputs."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import os
 import shutil
@@ -18,6 +19,7 @@ from pipeline import cache as cache_mod
 from pipeline import gate, parallel
 from pipeline.cache import CACHE_DIR, Cache, decode, digest, dumps, encode
 from pipeline.export import Renderer
+from pipeline.gate import Verdict
 from pipeline.model import Finding, FindingSeverity, Location, Severity
 from pipeline.pofile import read_po, render_po
 from pipeline.project import Project
@@ -189,6 +191,27 @@ def test_verdicts_are_the_same_cached_pooled_and_plain(
     assert cold == warm == reference
     assert any(not v.publishable for v in reference)  # the planted failures are found
     assert Project(project).articles == Project(project).articles
+
+
+def test_verdict_records_read_back_the_verdict(project: Path) -> None:
+    """A verdict's record (one JSON line) gives back every field, findings with and
+    without a place, severities, review states and statistics included."""
+    verdicts = gate.evaluate_all(Project(project))
+    assert any(v.findings for v in verdicts)
+    extra = Finding("x", FindingSeverity.WARNING, "no place", None, None, None)
+    for verdict in [*verdicts, dataclasses.replace(verdicts[0], findings=(extra,))]:
+        fields = gate._read_head(gate._head(verdict))
+        assert fields is not None
+        assert Verdict(verdict.policy, verdict.article, translations={}, **fields) == (
+            dataclasses.replace(verdict, translations={})
+        )
+    for damaged in [
+        b"[]",
+        b"[[],[1,2,3,4,5],[],{},1,true]",
+        b'[[["x","fatal","m",null,null]],[0,0,0,0,0],[],{},true,true]',
+        b"{",
+    ]:
+        assert gate._read_head(damaged) is None
 
 
 def test_damaged_cache_entries_are_worked_out_again(
