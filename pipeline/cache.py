@@ -10,18 +10,17 @@ faster, never change what it outputs. ``CARELOC_NO_CACHE=1`` turns it off.
 The cache is local working state like ``__pycache__``: do not restore it from a
 source you would not let edit the project (a forged entry could claim a PO
 passed the gate); for a release build, delete it or set ``CARELOC_NO_CACHE=1``.
+Entries are JSON data (or plain bytes), never pickles: a damaged or forged entry can
+at worst be wrong data of the expected shape, never run code.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import datetime
-import enum
 import hashlib
 import json
 import os
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -136,19 +135,6 @@ class Cache:
         except OSError:
             return
 
-    def get_value(self, kind: str, key: str, types: Iterable[type]) -> Any | None:
-        """The value stored by ``put_value``; None if there is none or it is damaged."""
-        data = self.get(kind, key)
-        if data is None:
-            return None
-        try:
-            return decode(data, types)
-        except ValueError:
-            return None
-
-    def put_value(self, kind: str, key: str, value: Any) -> None:
-        self.put(kind, key, dumps(value))
-
     def get_json(self, kind: str, key: str) -> Any | None:
         data = self.get(kind, key)
         if data is None:
@@ -183,94 +169,3 @@ class Cache:
                     entry.unlink(missing_ok=True)
                     removed += 1
         return removed
-
-
-# -- results as JSON ------------------------------------------------------------------------
-# Cached results are JSON, never pickles: a damaged or forged entry can at worst be
-# wrong data of the expected classes, never run code.
-def encode(value: Any) -> Any:
-    """``value`` as JSON data; dataclasses, enums, dates, tuples and dicts are tagged
-    with their type so that ``decode`` rebuilds them exactly. Dataclass fields whose
-    name starts with ``_`` are derived state and left out."""
-    if isinstance(value, enum.Enum):
-        return {"$": type(value).__name__, "value": value.value}
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    names = _field_names(type(value))  # type: ignore[arg-type]
-    if names is not None:
-        fields = {name: encode(getattr(value, name)) for name in names}
-        return {"$": type(value).__name__, "fields": fields}
-    if isinstance(value, tuple):
-        return {"$": "tuple", "items": [encode(v) for v in value]}
-    if isinstance(value, list):
-        return [encode(v) for v in value]
-    if isinstance(value, Mapping):
-        kinds = {type(v) for v in value.values()}
-        if len(kinds) == 1 and all(type(k) is str for k in value):
-            (kind,) = kinds
-            if issubclass(kind, enum.Enum):  # review states: one tag for them all
-                return {
-                    "$": "enums",
-                    "type": kind.__name__,
-                    "map": {k: v.value for k, v in value.items()},
-                }
-        if all(type(k) is str for k in value) and "$" not in value:
-            return {"$": "dict", "map": {k: encode(v) for k, v in value.items()}}
-        return {"$": "dict", "items": [[encode(k), encode(v)] for k, v in value.items()]}
-    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
-        return {"$": "date", "value": value.isoformat()}
-    raise TypeError(f"cannot cache a {type(value).__name__}")
-
-
-@cache
-def _field_names(cls: type) -> tuple[str, ...] | None:
-    """The fields of the dataclass ``cls`` that a cache entry keeps; None if ``cls`` is
-    not a dataclass. (Remembered: an article has hundreds of values.)"""
-    if not dataclasses.is_dataclass(cls):
-        return None
-    return tuple(f.name for f in dataclasses.fields(cls) if not f.name.startswith("_"))
-
-
-def dumps(value: Any) -> bytes:
-    """``encode(value)`` as UTF-8 JSON text."""
-    return json.dumps(encode(value), ensure_ascii=False, sort_keys=True).encode()
-
-
-def _members(cls: type | None) -> Mapping[Any, enum.Enum]:
-    """value -> member of the enum ``cls`` (a plain lookup: calling the class is slow)."""
-    if cls is None or not issubclass(cls, enum.Enum):
-        raise ValueError(f"{cls!r} is not an expected enum in a cache entry")
-    return cls._value2member_map_
-
-
-def decode(text: str | bytes, types: Iterable[type]) -> Any:
-    """Rebuild a value from the JSON text of ``dumps``; only the dataclasses and enums
-    in ``types`` may appear. ValueError if the text is not such a value."""
-    known = {t.__name__: t for t in types}
-
-    # The JSON parser builds every object bottom-up and hands it here: one call per
-    # tagged object, no second walk over the data.
-    def hook(obj: dict[str, Any]) -> Any:
-        tag = obj.get("$")
-        if tag is None:  # the "fields" of a dataclass or the "map" of a dict
-            return obj
-        if tag == "dict":
-            return obj["map"] if "map" in obj else {k: v for k, v in obj["items"]}
-        if tag == "tuple":
-            return tuple(obj["items"])
-        if tag == "date":
-            return datetime.date.fromisoformat(obj["value"])
-        if tag == "enums":
-            members = _members(known.get(obj["type"]))
-            return {k: members[v] for k, v in obj["map"].items()}
-        cls = known.get(tag) if isinstance(tag, str) else None
-        if cls is None:
-            raise ValueError(f"unexpected type {tag!r} in a cache entry")
-        if issubclass(cls, enum.Enum):
-            return _members(cls)[obj["value"]]
-        return cls(**obj["fields"])
-
-    try:
-        return json.loads(text, object_hook=hook)
-    except (KeyError, TypeError, AttributeError, RecursionError) as exc:
-        raise ValueError(f"damaged cache entry: {exc!r}") from None
