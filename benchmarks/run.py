@@ -3,7 +3,8 @@
 Usage: ``python benchmarks/run.py [--articles N] [--locales M] [--seed S] [--out DIR]``
 
 Generates (or reuses) a corpus with ``benchmarks/generate.py``, then runs each step
-as its own child process on a fresh copy of it: ``careloc validate``, ``extract``,
+as its own child process on a fresh copy of it (synced to disk before the step starts,
+so that writing the copy out is not charged to the step): ``careloc validate``, ``extract``,
 ``update``, ``check`` (cold, then again with the cache it left), ``build`` (cold,
 again with nothing changed, and after one PO file changed), and as referees
 ``msgfmt --check --statistics`` over every PO file, one process per file as a CI
@@ -245,6 +246,9 @@ def run_all(corpus: Path, work: Path, only: set[str] | None) -> list[Measurement
             return
         root = fresh_copy(corpus, work) if fresh else work
         note = before(root) if before else ""
+        # The disk settles first: the copy just made (or the last step's output) is
+        # written out now, not charged to the step measured next.
+        os.sync()
         print(f"  {name} ...", file=sys.stderr, flush=True)
         m = measure(name, tool, command, root, expected, env)
         m.note = m.note or note

@@ -195,7 +195,7 @@ def _build(project: Project, out: Path | None, codes: list[str] | None) -> Build
             DASHBOARD: render_dashboard(
                 ordered, cache=cache, keys=made_of if cache.enabled else None
             ).encode(),
-            INDEX: renderer.render_index(exported),
+            INDEX: _index(renderer, exported, cache, project.article_digest),
         }
         if PSEUDO_LOCALE in reasons:
             reasons[PSEUDO_LOCALE].insert(0, PSEUDO_REASON)
@@ -217,6 +217,28 @@ def _build(project: Project, out: Path | None, codes: list[str] | None) -> Build
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return BuildResult(target, outcomes, files, tuple(findings))
+
+
+INDEX_CACHE = "index"
+
+
+def _index(
+    renderer: Renderer,
+    exported: Sequence[tuple[Article, Sequence[str]]],
+    cache: Cache,
+    article_digest: Callable[[Article], str],
+) -> bytes:
+    """``index.html``, taken from the cache when the same articles were exported in the
+    same languages (a build after one translation changed rarely changes it)."""
+    key = cache.key(
+        INDEX_CACHE, *(f"{article_digest(a)}\0{','.join(codes)}" for a, codes in exported)
+    )
+    page = cache.get(INDEX_CACHE, key)
+    if page is None:
+        page = renderer.render_index(exported)
+        cache.put(INDEX_CACHE, key, page)
+    cache.prune(INDEX_CACHE, [key])
+    return page
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,19 @@ def change_translation(root: Path, code: str, article: str, key: str = "category
     path.write_bytes(render_po(catalog))
 
 
+def break_lead(root: Path, code: str, article: str) -> None:
+    """Mark the lead of a warning fuzzy: the gate withholds the locale for the article."""
+    path = root / "locales" / code / "LC_MESSAGES" / f"{article}.po"
+    catalog = read_po(path.read_bytes(), path.name)
+    lead = next(
+        m
+        for m in catalog
+        if m.id and m.context.count("/") == 1 and "warn" in str(m.auto_comments).lower()
+    )
+    lead.flags.add("fuzzy")
+    path.write_bytes(render_po(catalog))
+
+
 def published_article(root: Path, code: str) -> str:
     project = Project(root)
     policy = project.config.policy(code)
@@ -251,15 +264,7 @@ def test_pages_made_again_from_cached_verdicts_are_those_of_a_cold_build(
     records = [r for p in entries for r in gate._unpack(p.read_bytes()).values()]
     assert records and all(len(r.partition(b"\n")[2]) == 64 for r in records)  # a sha256
     # A fuzzy warning lead: fr is withheld for this article, its other pages change.
-    path = project / "locales" / code / "LC_MESSAGES" / f"{article}.po"
-    catalog = read_po(path.read_bytes(), path.name)
-    lead = next(
-        m
-        for m in catalog
-        if m.id and m.context.count("/") == 1 and "warn" in str(m.auto_comments).lower()
-    )
-    lead.flags.add("fuzzy")
-    path.write_bytes(render_po(catalog))
+    break_lead(project, code, article)
     calls: list[tuple[str, str]] = []
     real = Renderer.render
 
@@ -278,6 +283,27 @@ def test_pages_made_again_from_cached_verdicts_are_those_of_a_cold_build(
     run(project, "build", "--out", str(tmp_path / "single"))
     assert warm == tree(tmp_path / "single")
     assert f"{code}/{article}.html" not in warm
+
+
+def test_the_index_is_made_again_only_when_what_it_lists_changes(
+    project: Path, run: Run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    made: list[int] = []
+    real = Renderer.render_index
+
+    def counting(self: Renderer, exported: Any) -> bytes:
+        made.append(len(exported))
+        return real(self, exported)
+
+    monkeypatch.setattr(Renderer, "render_index", counting)
+    run(project, "build")
+    first = (project / "dist" / "index.html").read_bytes()
+    change_translation(project, "fr", published_article(project, "fr"))
+    run(project, "build")  # one translation changed: the same languages are listed
+    assert len(made) == 1 and (project / "dist" / "index.html").read_bytes() == first
+    break_lead(project, "fr", published_article(project, "fr"))
+    run(project, "build")  # fr withheld for an article: its links change
+    assert len(made) == 2 and (project / "dist" / "index.html").read_bytes() != first
 
 
 def test_a_warm_build_renders_only_what_changed(
