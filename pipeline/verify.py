@@ -43,7 +43,11 @@ class _Card:
 class _PageReader:
     """Collects the care cards of a page, plus anything that could run code, from the
     document tree an HTML5 parser builds (the tree a browser shows, misnested or
-    unclosed tags included)."""
+    unclosed tags included).
+
+    Every element is looked at once, in document order, by the parser's own walk
+    (attributes, active elements, scripts); then each care card's subtree is read
+    for its heading, severity prefix, lead and red flags."""
 
     def __init__(self, html: str) -> None:
         self.cards: list[_Card] = []
@@ -54,67 +58,99 @@ class _PageReader:
         tree = LexborHTMLParser(html)
         root = tree.root
         self.html_attrs: dict[str, str | None] = root.attributes if root is not None else {}
-        if root is not None:
-            self._element(root, False, None, False, None, False)
-
-    def _element(
-        self,
-        node: LexborNode,
-        hidden: bool,
-        card: _Card | None,
-        heading: bool,
-        item: list[str] | None,
-        prefix: bool,
-    ) -> None:
-        """Read ``node`` and what is inside it: ``hidden`` (inside a hidden element),
-        ``card`` (inside that care card), ``heading`` (inside its heading), ``item``
-        (inside that red-flag item), ``prefix`` (inside its visually hidden prefix)."""
-        tag = node.tag or ""
-        attrs = node.attributes
-        for name, value in attrs.items():
-            if name.startswith("on") or (value or "").strip().lower().startswith("javascript:"):
-                self.problems.append(f"<{tag}> carries active content ({name}=...)")
-        if tag in ACTIVE_ELEMENTS:
-            self.problems.append(f"unexpected <{tag}> element")
-        self.positions += 1
-        if tag == "script":
-            if attrs.get("type") != "application/ld+json":
-                self.problems.append("a <script> that is not JSON-LD")
-            self.scripts.append(node.text(deep=True))
+        if root is None:
             return
+        problems: list[tuple[int, int, str]] = []  # (position, order, problem)
+        cards: list[tuple[LexborNode, _Card]] = []
+        for node in root.traverse():
+            tag = node.tag or "-"
+            if tag[0] == "-":  # a comment
+                continue
+            self.positions += 1
+            attrs = node.attributes
+            for name, value in attrs.items():
+                if name.startswith("on") or (value or "").strip().lower().startswith("javascript:"):
+                    problems.append(
+                        (self.positions, 0, f"<{tag}> carries active content ({name}=...)")
+                    )
+            if tag in ACTIVE_ELEMENTS:
+                problems.append((self.positions, 0, f"unexpected <{tag}> element"))
+            if tag == "script":
+                if attrs.get("type") != "application/ld+json":
+                    problems.append((self.positions, 0, "a <script> that is not JSON-LD"))
+                self.scripts.append(node.text(deep=True))
+                continue
+            if "data-warning" in attrs:
+                card = _Card(
+                    attrs["data-warning"] or "",
+                    attrs.get("data-severity"),
+                    self.positions,
+                    _hidden(node),
+                )
+                if _inside_card(node):
+                    problems.append(
+                        (self.positions, 1, f"warning {card.id!r} is nested inside another warning")
+                    )
+                cards.append((node, card))
+            elif "data-section" in attrs and self.first_section is None and not _inside_card(node):
+                self.first_section = self.positions
+        self.problems = [problem for _, _, problem in sorted(problems)]
+        for node, card in cards:
+            self.cards.append(card)
+            _read_card(node, card, False, None, False)
+
+
+def _hidden(node: LexborNode) -> bool:
+    """Whether ``node`` or an element around it is hidden (``hidden``, ``aria-hidden``)."""
+    current: LexborNode | None = node
+    while current is not None and (current.tag or "-")[0] != "-":
+        attrs = current.attributes
         if "hidden" in attrs or attrs.get("aria-hidden") == "true":
-            hidden = True
+            return True
+        current = current.parent
+    return False
+
+
+def _inside_card(node: LexborNode) -> bool:
+    """Whether an element around ``node`` is a care card."""
+    current = node.parent
+    while current is not None and (current.tag or "-")[0] != "-":
+        if "data-warning" in current.attributes:
+            return True
+        current = current.parent
+    return False
+
+
+def _read_card(
+    node: LexborNode, card: _Card, heading: bool, item: list[str] | None, prefix: bool
+) -> None:
+    """Read the text inside ``node`` into ``card``: ``heading`` (inside its heading),
+    ``item`` (inside that red-flag item), ``prefix`` (inside its visually hidden
+    prefix). A card inside it is read on its own, not into this one."""
+    for child in node.iter(include_text=True):
+        kind = child.tag or "-"
+        if kind == "-text":
+            text = child.text_content or ""
+            if item is not None:
+                item.append(text)
+            elif heading:
+                (card.prefix if prefix else card.lead).append(text)
+            continue
+        if kind[0] == "-" or kind == "script":  # a comment; a script's text is not shown
+            continue
+        attrs = child.attributes
         if "data-warning" in attrs:
-            inner = _Card(
-                attrs["data-warning"] or "", attrs.get("data-severity"), self.positions, hidden
-            )
-            if card is not None:
-                self.problems.append(f"warning {inner.id!r} is nested inside another warning")
-            self.cards.append(inner)
-            card, heading, item, prefix = inner, False, None, False
-        elif card is not None:
-            if tag == "h2" and not heading:
-                card.headings += 1
-                heading = True
-            elif tag == "li":
-                card.items.append([])
-                item = card.items[-1]
-            if "visually-hidden" in (attrs.get("class") or "").split():
-                prefix = True
-        elif "data-section" in attrs and self.first_section is None:
-            self.first_section = self.positions
-        for child in node.iter(include_text=True):
-            kind = child.tag or "-"
-            if kind == "-text":
-                if card is None:
-                    continue
-                text = child.text_content or ""
-                if item is not None:
-                    item.append(text)
-                elif heading:
-                    (card.prefix if prefix else card.lead).append(text)
-            elif kind[0] != "-":  # not a comment
-                self._element(child, hidden, card, heading, item, prefix)
+            continue
+        inner_heading, inner_item, inner_prefix = heading, item, prefix
+        if kind == "h2" and not heading:
+            card.headings += 1
+            inner_heading = True
+        elif kind == "li":
+            card.items.append([])
+            inner_item = card.items[-1]
+        if "visually-hidden" in (attrs.get("class") or "").split():
+            inner_prefix = True
+        _read_card(child, card, inner_heading, inner_item, inner_prefix)
 
 
 @dataclass(frozen=True)
