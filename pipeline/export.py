@@ -29,7 +29,9 @@ NO_ATTRS = Markup("")
 
 
 # -- the page model: what a reader of one locale sees, built once for HTML and JSON ---------
-@dataclass(frozen=True, slots=True)
+# Plain (not frozen) slotted classes: a build makes a million of them, each once, and
+# only the template and ``bundle`` read them.
+@dataclass(slots=True)
 class Text:
     """A unit's text in the page's language, or English with ``fallback`` set."""
 
@@ -41,20 +43,20 @@ class Text:
     ``lang`` (and ``dir``) of the English and ``class="fallback"``."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Item:
     id: str
     text: Text
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ParagraphView:
     id: str
     text: Text
     type: str = "paragraph"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ListView:
     id: str
     items: tuple[Item, ...]
@@ -66,7 +68,7 @@ class ListView:
         return any(item.text.fallback for item in self.items)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CardView:
     """An urgent-care warning as a care card."""
 
@@ -84,7 +86,7 @@ class CardView:
 BlockView = ParagraphView | ListView | CardView
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class SectionView:
     id: str
     heading: Text | None
