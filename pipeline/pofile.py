@@ -340,29 +340,8 @@ def _scan(lines: list[str]) -> list[_Scanned] | None:
             else:
                 if ids is not None and not finish():
                     return None
-                if mark == "|":
-                    previous.append(line[2:].strip())
-                elif mark == ":":
-                    if "\u2068" in line or "\u2069" in line:
-                        return None
-                    for location in line[2:].split():
-                        path, colon, number = location.rpartition(":")
-                        if not colon:
-                            locations.append((location, None))
-                        elif number.isdigit() and number.isascii():
-                            locations.append((path, int(number)))
-                        else:
-                            return None
-                elif mark == ",":
-                    flags.extend(flag.strip() for flag in line[2:].lstrip().split(","))
-                elif mark == ".":
-                    comment = line[2:].strip()
-                    if comment:
-                        auto.append(comment)
-                elif mark == "-":
+                if not _comment(line, locations, flags, auto, user, previous):
                     return None
-                else:
-                    user.append(line[1:].strip())
                 continue
         if line[0] == '"':
             if receiving is None:
@@ -396,6 +375,122 @@ def _scan(lines: list[str]) -> list[_Scanned] | None:
     return found
 
 
+def _comment(
+    line: str,
+    locations: list[tuple[str, int | None]],
+    flags: list[str],
+    auto: list[str],
+    user: list[str],
+    previous: list[str],
+) -> bool:
+    """File one comment line (stripped, not ``#~``) of an entry as Babel's parser does;
+    False for a comment only Babel should read."""
+    mark = line[1:2]
+    if mark == "|":
+        previous.append(line[2:].strip())
+    elif mark == ":":
+        if "\u2068" in line or "\u2069" in line:
+            return False
+        for location in line[2:].split():
+            path, colon, number = location.rpartition(":")
+            if not colon:
+                locations.append((location, None))
+            elif number.isdigit() and number.isascii():
+                locations.append((path, int(number)))
+            else:
+                return False
+    elif mark == ",":
+        flags.extend(flag.strip() for flag in line[2:].lstrip().split(","))
+    elif mark == ".":
+        comment = line[2:].strip()
+        if comment:
+            auto.append(comment)
+    elif mark == "-":
+        return False
+    else:
+        user.append(line[1:].strip())
+    return True
+
+
+_STRINGS = rf"({_PLAIN_STRING}(?:\n{_PLAIN_STRING})*+)"
+_OBSOLETE_STRINGS = rf"({_PLAIN_STRING}(?:\n#~ {_PLAIN_STRING})*+)"
+_COMMENTS = r"((?:#(?!~)[^\n]*+\n)*+)"
+_ACTIVE_ENTRY = re.compile(
+    rf"{_COMMENTS}(?:msgctxt {_STRINGS}\n)?msgid {_STRINGS}\nmsgstr {_STRINGS}(?:\n|\Z)"
+)
+_OBSOLETE_ENTRY = re.compile(
+    rf"{_COMMENTS}(?:#~ msgctxt {_OBSOLETE_STRINGS}\n)?#~ msgid {_OBSOLETE_STRINGS}\n"
+    rf"#~ msgstr {_OBSOLETE_STRINGS}(?:\n|\Z)"
+)
+"""One whole entry as gettext, Babel, Poedit and Weblate write it: its comments, then
+``msgctxt``, ``msgid`` and ``msgstr``, each with its continuation lines, nothing else
+on their lines (for an obsolete entry each line starts ``#~ ``). Matched by the
+entry, a file of such entries is read without a loop over its lines."""
+
+
+def _strings(group: str, obsolete: bool) -> str:
+    """The text of a keyword's quoted strings (``"a"\\n"b"`` is ``ab``)."""
+    if "\\" not in group:  # nothing to unescape: only the quotes between lines go
+        return group[1:-1].replace('"\n#~ "' if obsolete else '"\n"', "")
+    pieces = group.split("\n")
+    if obsolete:
+        pieces[1:] = [piece[3:] for piece in pieces[1:]]
+    return "".join(map(unescape, pieces))
+
+
+def _scan_entries(text: str) -> list[_Scanned] | None:
+    """``_scan`` of a text written entry by entry the usual way (``_ACTIVE_ENTRY``,
+    ``_OBSOLETE_ENTRY``, blank lines between), a regular-expression match per entry
+    instead of a step per line; None for any other text, which ``_scan`` reads.
+    Tests hold both to the same entries."""
+    found: list[_Scanned] = []
+    keys: set[str | tuple[str, str]] = set()
+    pos, end, line = 0, len(text), 0
+    while pos < end:
+        if text[pos] == "\n":
+            pos += 1
+            line += 1
+            continue
+        obsolete = False
+        match = _ACTIVE_ENTRY.match(text, pos)
+        if match is None:
+            match = _OBSOLETE_ENTRY.match(text, pos)
+            obsolete = True
+        if match is None or len(found) >= MAX_ENTRIES:
+            return None
+        comments, context, msgid, string = match.groups()
+        locations: list[tuple[str, int | None]] = []
+        flags: list[str] = []
+        auto: list[str] = []
+        user: list[str] = []
+        previous: list[str] = []
+        if comments:
+            for comment in comments.split("\n")[:-1]:
+                if not _comment(comment.strip(), locations, flags, auto, user, previous):
+                    return None
+        line += text.count("\n", pos, match.start(3))
+        entry = _Scanned(
+            _strings(msgid, obsolete),
+            _strings(string, obsolete),
+            _strings(context, obsolete) if context is not None else None,
+            locations,
+            flags,
+            auto,
+            user,
+            previous,
+            line + 1,
+            obsolete,
+        )
+        if entry.msgid:
+            if entry.key in keys:  # Babel would keep one of the two: let it report
+                return None
+            keys.add(entry.key)
+        found.append(entry)
+        line += text.count("\n", match.start(3), match.end())
+        pos = match.end()
+    return found
+
+
 def _message(entry: _Scanned) -> Message:
     """The Babel message ``_Parser`` makes of ``entry`` (flags as written, ``#|`` kept)."""
     message = Message(
@@ -420,8 +515,11 @@ def _parse_plain(catalog: PoCatalog, lines: list[str]) -> bool:
     ``_Parser`` would (see ``_scan``); False, leaving the text to ``_Parser``, if it
     is not of the common shape or Babel cannot read its header."""
     scanned = _scan(lines)
-    if scanned is None:
-        return False
+    return scanned is not None and _fill(catalog, scanned)
+
+
+def _fill(catalog: PoCatalog, scanned: list[_Scanned]) -> bool:
+    """Put the scanned entries into ``catalog``; False if Babel cannot read its header."""
     for entry in scanned:
         message = _message(entry)
         if entry.obsolete:
@@ -495,19 +593,19 @@ def read_entries(data: bytes, path: str) -> PoEntries:
     (ContentError on the same input), without making a Babel catalog where the file
     is of the common shape and its header plainly written."""
     text = _text(data, path)
-    if _PLAIN_PO.fullmatch(text):
+    scanned = _scan_entries(text)
+    if scanned is None and _PLAIN_PO.fullmatch(text):
         scanned = _scan(text.split("\n"))
-        if scanned is not None and all(
-            _babel_takes_header(e.string) for e in scanned if not e.msgid and not e.obsolete
-        ):
-            messages: dict[str | tuple[str, str], PoEntry] = {}
-            obsolete: dict[str | tuple[str, str], PoEntry] = {}
-            for entry in scanned:
-                if entry.obsolete:
-                    obsolete[entry.key] = _entry(entry)
-                elif entry.msgid:
-                    messages[entry.key] = _entry(entry)
-            return PoEntries(list(messages.values()), list(obsolete.values()))
+    headers = (e.string for e in scanned or () if not e.msgid and not e.obsolete)
+    if scanned is not None and all(_babel_takes_header(h) for h in headers):
+        messages: dict[str | tuple[str, str], PoEntry] = {}
+        obsolete: dict[str | tuple[str, str], PoEntry] = {}
+        for entry in scanned:
+            if entry.obsolete:
+                obsolete[entry.key] = _entry(entry)
+            elif entry.msgid:
+                messages[entry.key] = _entry(entry)
+        return PoEntries(list(messages.values()), list(obsolete.values()))
     return PoEntries.of(read_po(data, path))
 
 
@@ -614,7 +712,12 @@ def read_po(data: bytes, path: str) -> PoCatalog:
     # Lines end at "\n" only, as for GNU gettext and editors: str.splitlines() would also
     # break inside strings at U+2028, form feeds and other characters msgfmt accepts.
     lines = text.split("\n")
-    if _PLAIN_PO.fullmatch(text):
+    scanned = _scan_entries(text)
+    if scanned is not None:  # the usual layout: plain, too
+        catalog = PoCatalog(charset="utf-8")
+        if _fill(catalog, scanned):
+            return catalog
+    elif _PLAIN_PO.fullmatch(text):
         catalog = PoCatalog(charset="utf-8")
         if _parse_plain(catalog, lines):
             return catalog

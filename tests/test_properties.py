@@ -28,6 +28,8 @@ from pipeline.pofile import (
     _check_syntax,
     _parse_plain,
     _Parser,
+    _scan,
+    _scan_entries,
     content_key,
     entries,
     plain_message,
@@ -288,6 +290,44 @@ def test_the_gate_reader_reads_well_formed_catalogs_as_babel_does(
 ) -> None:
     lines = [ln for e, _ in entries_ for ln in e]
     _same_entries("\n".join([*(HEADER_LINES if header else []), *lines]))
+
+
+def _same_scan(text: str) -> bool:
+    """If the entry-by-entry reader takes ``text``, it reads what the line loop reads.
+    Returns whether it took it."""
+    by_entry = _scan_entries(text)
+    if by_entry is None:
+        return False
+    assert _PLAIN_PO.fullmatch(text), "the entry reader took a text that is not plain"
+    assert by_entry == _scan(text.split("\n"))
+    return True
+
+
+@EXAMPLES
+@given(PO_LINES)
+def test_the_entry_reader_reads_po_like_text_as_the_line_loop(lines: list[str]) -> None:
+    _same_scan("\n".join(lines))
+
+
+@EXAMPLES
+@given(st.booleans(), st.lists(ENTRY_LINES, max_size=8), st.sampled_from(["", "\n", "\n\n"]))
+def test_the_entry_reader_reads_well_formed_catalogs_as_the_line_loop(
+    header: bool, entries_: list[tuple[list[str], tuple[str | None, str]]], gap: str
+) -> None:
+    blocks = ["\n".join(e) for e, _ in entries_]
+    text = gap.join([*(["\n".join(HEADER_LINES)] if header else []), *blocks])
+    taken = _same_scan(text)
+    keys = [key for _, key in entries_ if key[1] or header]
+    assert taken or len(set(keys)) < len(keys) or not entries_
+
+
+def test_the_entry_reader_takes_every_shipped_catalog() -> None:
+    files = [
+        *sorted((REPO / "locales").glob("*/LC_MESSAGES/*.po")),
+        *sorted((REPO / "locales" / "templates").glob("*.pot")),
+        *sorted((REPO / "pipeline" / "ui").glob("*.po*")),
+    ]
+    assert files and all(_same_scan(p.read_text(encoding="utf-8")) for p in files)
 
 
 HEADER_FIELDS = st.lists(
