@@ -90,7 +90,7 @@ class PoContext:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Entry:
     """A translated PO entry beside the source unit it translates: what every check reads."""
 

@@ -393,6 +393,8 @@ def _pick(
     English if there are several; the others are reported and ignored)."""
     if not messages:
         return None
+    if len(messages) == 1:  # the usual case: one entry per msgctxt
+        return messages[0]
     chosen = next((m for m in messages if m.id == unit.text), messages[0])
     for other in messages:
         if other is not chosen:
