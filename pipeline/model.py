@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from pipeline.codes import CODES
+
 
 @dataclass(frozen=True, slots=True)
 class Location:
@@ -167,6 +169,15 @@ class Finding:
     locale: str | None = None
     """The locale concerned, as a BCP 47 tag (``pt-BR``); None for the source."""
     article: str | None = None
+    unit: str | None = None
+    """The unit the finding is about (its msgctxt, ``symptoms/dizziness``), if it is
+    about one unit."""
+
+    def __post_init__(self) -> None:
+        if self.code not in CODES:
+            raise ValueError(
+                f"undeclared finding code {self.code!r}: declare it in pipeline/codes.py"
+            )
 
     @property
     def is_error(self) -> bool:
@@ -187,6 +198,7 @@ class Finding:
             "file": loc.path if loc else None,
             "line": loc.line if loc else None,
             "message": self.message,
+            "unit": self.unit,
         }
 
 

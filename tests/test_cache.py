@@ -192,7 +192,7 @@ def test_verdict_records_read_back_the_verdict(project: Path) -> None:
     without a place, severities, review states and statistics included."""
     verdicts = gate.evaluate_all(Project(project))
     assert any(v.findings for v in verdicts)
-    extra = Finding("x", FindingSeverity.WARNING, "no place", None, None, None)
+    extra = Finding("unknown-unit", FindingSeverity.WARNING, "no place", None, None, None)
     for verdict in [*verdicts, dataclasses.replace(verdicts[0], findings=(extra,))]:
         fields = gate._read_head(gate._head(verdict))
         assert fields is not None

@@ -219,6 +219,7 @@ def test_findings_json_and_github_from_a_check_result() -> None:
             "file": "source/a.yaml",
             "line": 7,
             "message": "source",
+            "unit": None,
         }
     ]
     assert data["summary"]["ok"] is False and data["summary"]["blocking"] == 1
@@ -264,7 +265,7 @@ def test_check_json(project_copy: Path, run: Run) -> None:
     assert code == 1
     data = json.loads(out)
     assert set(data) == {"findings", "summary"}
-    keys = {"code", "severity", "locale", "article", "file", "line", "message"}
+    keys = {"code", "severity", "locale", "article", "file", "line", "message", "unit"}
     assert all(set(f) == keys for f in data["findings"])
     assert {f["code"] for f in data["findings"] if f["severity"] == "error"} == {
         "untranslated",
