@@ -130,6 +130,7 @@ def test_status_json_has_exactly_the_spec_fields(project_copy: Path, run: Run) -
             assert set(art) == {
                 "article", "total", "translated", "fuzzy", "untranslated", "obsolete",
                 "warnings_ok", "publishable",
+                "reasons",  # SPEC §6: the manifest's strings, empty when publishable
                 "review",  # beyond SPEC §6: clinician sign-off counts (pipeline.review)
             }  # fmt: skip
             assert set(art["review"]) == {"reviewed", "stale", "unreviewed", "required"}
@@ -145,10 +146,11 @@ def test_status_text_is_an_aligned_table(project_copy: Path, run: Run) -> None:
     assert code == 0
     lines = out.splitlines()
     assert lines[0].split()[:3] == ["locale", "status", "article"]
-    assert len(lines) == 1 + len(Project(project_copy).config.locales)
+    rows = [line for line in lines[1:] if not line.startswith("    why: ")]
+    assert len(rows) == len(Project(project_copy).config.locales)
     # Right-aligned numbers end in the same column as their header.
     end = lines[0].index("total") + len("total")
-    assert all(line[end - 1].isdigit() and line[end] == " " for line in lines[1:])
+    assert all(line[end - 1].isdigit() and line[end] == " " for line in rows)
     assert any(line.startswith("pt-BR ") and " draft " in line for line in lines)
 
 
@@ -173,6 +175,10 @@ def test_status_text_marks_failing_warnings(project_copy: Path) -> None:
                     "obsolete": 0,
                     "warnings_ok": False,
                     "publishable": False,
+                    "reasons": [
+                        f"{ARTICLE}: warning symptoms/seek-immediate-help/dizziness: untranslated",
+                        f"{ARTICLE}: warning symptoms/seek-immediate-help: item-count",
+                    ],
                     "review": {"reviewed": 0, "stale": 0, "unreviewed": 9, "required": False},
                 }
             ],
@@ -240,7 +246,7 @@ def test_check_passes_on_clean_published_locales(project_copy: Path, run: Run) -
     code, out, err = run(project_copy, "check", "--locale", "es", "--locale", "de")
     assert code == 0, out + err
     assert " error:" not in out
-    assert "careloc check: ok" in err
+    assert "careloc check: passed; no errors, no warnings; every locale is publishable" in err
 
 
 def test_check_fails_for_a_published_locale_with_path_and_line(
@@ -255,7 +261,7 @@ def test_check_fails_for_a_published_locale_with_path_and_line(
         "'symptoms/seek-immediate-help/dizziness' is not translated"
     ) in out.splitlines()
     assert "Traceback" not in out + err
-    assert "FAILED" in err and "es (published)" in err
+    assert err == "careloc check: FAILED; 2 errors, no warnings; withheld: es\n"
 
 
 def test_check_json(project_copy: Path, run: Run) -> None:
