@@ -121,7 +121,7 @@ def findings_github(result: CheckResult) -> str:
 def _markdown(text: str) -> str:
     """``text`` shown literally in GitHub Markdown (translations are untrusted)."""
     text = html.escape(text, quote=False)
-    return re.sub(r"([\\`*_{}\[\]()#+!|~-])", r"\\\1", text).replace("\n", " ")
+    return re.sub(r"([\\`*_{}\[\]()|~])", r"\\\1", text).replace("\n", " ")
 
 
 def github_summary(result: CheckResult) -> str:
