@@ -219,3 +219,20 @@ def test_every_command_is_in_the_readme() -> None:
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     for command in ("careloc sync", "--yes", "--format text|json|github"):
         assert command in readme.replace("\\|", "|"), command
+
+
+def test_the_publish_workflow_checks_merges_and_never_builds_after_a_failed_install() -> None:
+    import yaml
+
+    workflow = Path(__file__).resolve().parent.parent / ".github" / "workflows" / "publish.yml"
+    steps = yaml.safe_load(workflow.read_text(encoding="utf-8"))["jobs"]["build"]["steps"]
+    python = next(s for s in steps if str(s.get("uses", "")).startswith("actions/setup-python"))
+    assert python["with"]["cache"] == "pip"
+    install = next(s for s in steps if "pip install" in s.get("run", ""))
+    runs = [s.get("run", "") for s in steps]
+    assert "careloc update --check" in runs and "careloc check --format github" in runs
+    for step in steps[steps.index(install) + 1 :]:
+        if str(step.get("run", "")).startswith("careloc "):
+            assert f"steps.{install['id']}.outcome == 'success'" in step["if"], step
+    build = next(s for s in steps if s.get("run") == "careloc build")
+    assert build["env"]["CARELOC_NO_CACHE"] == "1"
