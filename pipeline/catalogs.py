@@ -263,6 +263,13 @@ def load_template(project: Project, article: Article) -> PoCatalog:
     return load_po(project, path)
 
 
+def sync(project: Project) -> list[Change]:
+    """``extract``, then ``update`` of every configured locale: what an editor runs after
+    changing the English. Each step leaves alone the files it would not change."""
+    changes = extract(project)
+    return changes + update(project, project.target_locales())
+
+
 # -- init ----------------------------------------------------------------------------
 def po_header_comment(locale: Locale, article_id: str) -> str:
     return (

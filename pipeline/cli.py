@@ -111,8 +111,7 @@ def cmd_update(project: Project, args: argparse.Namespace) -> int:
 def cmd_sync(project: Project, args: argparse.Namespace) -> int:
     """Run `careloc extract`, then `careloc update`: the one command to run after
     changing the English. Files that would not change are left alone."""
-    changes = catalogs.extract(project)
-    changes += catalogs.update(project, project.target_locales())
+    changes = catalogs.sync(project)
     _report_changes(changes)
     if not changes:
         print("templates and catalogs are up to date")
