@@ -127,10 +127,10 @@ def cmd_build(project: Project, args: argparse.Namespace) -> int:
 
 
 def cmd_check(project: Project, args: argparse.Namespace) -> int:
-    """Check the source and every PO file, and apply the publish gate.
+    """Check the source, the templates and every PO file, and apply the publish gate.
 
-    Exit 1 if an error concerns the source or a published locale; a draft
-    locale's errors are reported but do not fail."""
+    Exit 1 if an error concerns the source, a template out of date with it, or a
+    published locale; a draft locale's errors are reported but do not fail."""
     result = gate.check_project(project, args.locale)
     if not result.source_findings:  # an English change whose templates were not made again
         stale = tuple(catalogs.stale_templates(project))
