@@ -335,7 +335,7 @@ def review_text(proposals: Sequence[Proposal], locale: str) -> str:
             wrapped = textwrap.wrap(_visible(text), 88 - width) or [""]
             lines.append(f"  {label:<{width}} | {wrapped[0]}")
             lines += [f"  {'':<{width}} | {more}" for more in wrapped[1:]]
-        lines.append(f"  {'':<{width}}   {p.since}")
+        lines.append(f"  {'':<{width}}   review: {p.since}")
         lines.append("")
     return "\n".join(lines).rstrip("\n")
 
