@@ -96,12 +96,13 @@ class BuildResult:
         """One line per locale, then where the files went."""
         lines = []
         for o in self.locales:
+            name = o.bcp47 if o.status == "published" else f"{o.bcp47} ({o.status})"
             if o.published:
-                lines.append(f"{o.bcp47}: published ({o.status})")
+                lines.append(f"{name}: published")
             elif o.code == PSEUDO_LOCALE:
                 lines.append(f"{o.bcp47}: {'; '.join(o.reasons)}")
             else:
-                lines.append(f"{o.bcp47}: withheld ({o.status}): {'; '.join(o.reasons)}")
+                lines.append(f"{name}: withheld: {'; '.join(o.reasons)}")
         lines.append(f"wrote {len(self.files)} files to {self.out}")
         return lines
 

@@ -29,7 +29,14 @@ from pipeline.pofile import (
     read_po,
     render_po,
 )
-from pipeline.project import PSEUDO_LOCALE, Project, parse_locale, source_date_epoch
+from pipeline.project import (
+    CONFIG_PATH,
+    PSEUDO_LOCALE,
+    Project,
+    parse_locale,
+    register_locale,
+    source_date_epoch,
+)
 
 LAST_TRANSLATOR = "careloc translators <translators@careloc.invalid>"
 
@@ -156,20 +163,60 @@ def _extract_one(
     return extract_article(project, cache, articles[index])
 
 
+STALE_TEMPLATE = (
+    "template is out of date with the source (the English changed); run `careloc extract` "
+    "(or `careloc sync`: extract, then update)"
+)
+MISSING_TEMPLATE = "no template for this article; run `careloc extract` (or `careloc sync`)"
+
+
 def template_problems(project: Project, cache: Cache, article: Article) -> list[Finding]:
     """Why the template of ``article`` cannot be used as it is: it cannot be read, or
     it is out of date with the source (translators have to have seen what is
     published). Empty if it is current."""
     writes, findings = extract_article(project, cache, article)
-    return findings + [
-        error(
-            "stale-template",
-            "template is out of date with the source; run `careloc extract` "
-            "(and `careloc update`) first",
-            Location(write.change.path),
-        )
-        for write in writes
-    ]
+    return findings + [_stale(write) for write in writes]
+
+
+def _stale(write: _Write) -> Finding:
+    if write.change.action == "created":
+        return error("no-template", MISSING_TEMPLATE, Location(write.change.path))
+    return error("stale-template", STALE_TEMPLATE, Location(write.change.path))
+
+
+def stale_templates(project: Project) -> list[Finding]:
+    """The templates that ``careloc extract`` would write differently today (compared
+    by content, never by date), or that it cannot read: one finding each, empty if
+    every template is current. Every command that reads templates asks this first.
+
+    Cheap when nothing changed: a template found current for the same article digest
+    and template bytes is not made again (the ``extract`` cache), so this costs a
+    read and a hash per template."""
+    cache = Cache(project.root)
+    articles = [a for a in project.articles if not _known_current(project, cache, a)]
+    results = parallel.map_ordered(
+        _template_problems, (project, cache, articles), range(len(articles)), label="templates"
+    )
+    return [finding for problems in results for finding in problems]
+
+
+def _known_current(project: Project, cache: Cache, article: Article) -> bool:
+    """True if the cache says the template of ``article`` on disk is current (a read
+    and a hash, no template made; errors are left to ``template_problems``)."""
+    path = project.template_path(article.id)
+    if not cache.enabled or not path.is_file():
+        return False
+    try:
+        data = read_bytes(project, path)
+    except ContentError:
+        return False
+    key = cache.key(EXTRACT_CACHE, project.article_digest(article), data)
+    return cache.get(EXTRACT_CACHE, key) == CURRENT
+
+
+def _template_problems(state: tuple[Project, Cache, list[Article]], index: int) -> list[Finding]:
+    project, cache, articles = state
+    return template_problems(project, cache, articles[index])
 
 
 def extract_article(
@@ -214,6 +261,13 @@ def load_template(project: Project, article: Article) -> PoCatalog:
             ]
         )
     return load_po(project, path)
+
+
+def sync(project: Project) -> list[Change]:
+    """``extract``, then ``update`` of every configured locale: what an editor runs after
+    changing the English. Each step leaves alone the files it would not change."""
+    changes = extract(project)
+    return changes + update(project, project.target_locales())
 
 
 # -- init ----------------------------------------------------------------------------
@@ -268,7 +322,9 @@ def new_catalog(code: str, article: Article, template: PoCatalog) -> PoCatalog:
 
 
 def init(project: Project, code: str) -> list[Change]:
-    """Create ``locales/<code>/LC_MESSAGES/<id>.po`` for every article; never overwrite.
+    """Create ``locales/<code>/LC_MESSAGES/<id>.po`` for every article and register the
+    locale in ``locales/locales.yaml`` as ``draft`` (comments and order kept) unless it
+    is listed there already; never overwrite a PO file.
 
     ``code`` may be written gettext-style (``pt_BR``) or as BCP 47 (``pt-BR``); the
     directory is always gettext-style."""
@@ -281,6 +337,18 @@ def init(project: Project, code: str) -> list[Change]:
         raise UsageError([error("source-locale", f"{code!r} is the source locale")])
     if code == PSEUDO_LOCALE:
         raise UsageError([error("pseudo-locale", f"{code!r} is made by `careloc pseudo`")])
+    config: list[_Write] = []
+    registered = project.config.policy(code) is not None  # and only its files were lost
+    if not registered:
+        config_path = project.root / CONFIG_PATH
+        text = read_bytes(project, config_path).decode("utf-8")
+        config.append(
+            _Write(
+                config_path,
+                Change(CONFIG_PATH, "updated"),
+                register_locale(text, code).encode("utf-8"),
+            )
+        )
     planned = []
     for article in project.articles:
         path = project.po_path(code, article.id)
@@ -289,14 +357,18 @@ def init(project: Project, code: str) -> list[Change]:
                 [
                     error(
                         "exists",
-                        "PO file already exists; use `careloc update` to merge changes",
+                        "PO file already exists; use `careloc update` to merge changes"
+                        if registered
+                        else f"PO file already exists, but {code!r} is not in {CONFIG_PATH}: "
+                        f"add `- {{code: {code}, status: draft}}` to its `locales:` list",
                         Location(project.rel(path)),
                     )
                 ]
             )
         planned.append((path, new_catalog(code, article, load_template(project, article))))
     writes = [_planned(project, path, catalog, None) for path, catalog in planned]
-    return _write_all(project, (w for w in writes if w is not None), dry_run=False)
+    # The PO files first: a locale is registered only once its files are there.
+    return _write_all(project, [*(w for w in writes if w is not None), *config], dry_run=False)
 
 
 # -- update --------------------------------------------------------------------------

@@ -11,14 +11,15 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
 from pipeline import __version__, catalogs, gate, progress, pseudo, report, review
 from pipeline import build as site
-from pipeline.errors import CarelocError
-from pipeline.model import Finding, Location, error
-from pipeline.project import Project
+from pipeline.errors import CarelocError, ContentError, UsageError
+from pipeline.model import Finding, FindingSeverity, Location, error
+from pipeline.project import CONFIG_PATH, Project, find_root
 
 Command = Callable[[Project, argparse.Namespace], int]
 
@@ -32,6 +33,17 @@ def _print_findings(findings: Sequence[Finding], stream: TextIO | None = None) -
 def _report_changes(changes: Sequence[catalogs.Change], verb: str = "") -> None:
     for change in changes:
         print(f"{verb or change.action} {change.path}")
+
+
+def _stale_templates(project: Project, *, stop: bool) -> list[Finding]:
+    """The templates out of date with the source (``catalogs.stale_templates``). A
+    command that works from the templates (``stop``) cannot go on: ContentError, exit
+    1. A command that only reports prints them as warnings and goes on."""
+    findings = catalogs.stale_templates(project)
+    if findings and stop:
+        raise ContentError(findings)
+    _print_findings([replace(f, severity=FindingSeverity.WARNING) for f in findings])
+    return findings
 
 
 # -- commands --------------------------------------------------------------------------
@@ -55,22 +67,54 @@ def cmd_extract(project: Project, args: argparse.Namespace) -> int:
 
 
 def cmd_init(project: Project, args: argparse.Namespace) -> int:
-    """Create the PO files of a new locale."""
-    _report_changes(catalogs.init(project, args.locale))
+    """Create the PO files of a new locale and register it in locales/locales.yaml as a
+    draft (comments and order kept)."""
+    _stale_templates(project, stop=True)
+    changes = catalogs.init(project, args.locale)
+    _report_changes(changes)
+    code = args.locale.replace("-", "_")
+    if any(change.path == CONFIG_PATH for change in changes):
+        print(
+            f"\nadded {code} to {CONFIG_PATH} as a draft: built and reported, never failing "
+            "CI; set `status: published` there once it passes the gate."
+        )
+    print(
+        "Next steps:\n"
+        f"  1. translate locales/{code}/LC_MESSAGES/*.po (Poedit, Lokalize, Weblate or "
+        "a text editor)\n"
+        f"  2. careloc check --locale {code}      what is missing or wrong, by file and line\n"
+        f'  3. careloc review {code} --reviewer "NAME"   a clinician signs off the '
+        "urgent-care warnings\n"
+        f"  4. careloc status --locale {code}     progress, and why it is not publishable yet"
+    )
     return 0
 
 
 def cmd_update(project: Project, args: argparse.Namespace) -> int:
-    """Merge the templates into every locale's PO files."""
+    """Merge the templates into every locale's PO files (the templates must be current:
+    after an English change run `careloc extract` first, or `careloc sync`)."""
     codes = project.target_locales(args.locale)
+    _stale_templates(project, stop=True)
     changes = catalogs.update(project, codes, check=args.check)
     if args.check:
         for change in changes:
             print(f"{change.path}: would be {change.action} by `careloc update`")
+        if not changes:
+            print("catalogs are up to date")
         return 1 if changes else 0
     _report_changes(changes)
     if not changes:
         print("catalogs are up to date")
+    return 0
+
+
+def cmd_sync(project: Project, args: argparse.Namespace) -> int:
+    """Run `careloc extract`, then `careloc update`: the one command to run after
+    changing the English. Files that would not change are left alone."""
+    changes = catalogs.sync(project)
+    _report_changes(changes)
+    if not changes:
+        print("templates and catalogs are up to date")
     return 0
 
 
@@ -83,12 +127,19 @@ def cmd_build(project: Project, args: argparse.Namespace) -> int:
 
 
 def cmd_check(project: Project, args: argparse.Namespace) -> int:
-    """Check the source and every PO file, and apply the publish gate.
+    """Check the source, the templates and every PO file, and apply the publish gate.
 
-    Exit 1 if an error concerns the source or a published locale; a draft
-    locale's errors are reported but do not fail."""
+    Exit 1 if an error concerns the source, a template out of date with it, or a
+    published locale; a draft locale's errors are reported but do not fail."""
     result = gate.check_project(project, args.locale)
+    if not result.source_findings:  # an English change whose templates were not made again
+        stale = tuple(catalogs.stale_templates(project))
+        result = gate.CheckResult(stale, result.verdicts)
     sys.stdout.write(report.format_check(result, args.format))
+    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+    if args.format == "github" and summary_file:
+        with open(summary_file, "a", encoding="utf-8") as summary:
+            summary.write(report.github_summary(result))
     print(report.check_summary_line(result), file=sys.stderr)
     return 0 if result.ok else 1
 
@@ -96,6 +147,7 @@ def cmd_check(project: Project, args: argparse.Namespace) -> int:
 def cmd_status(project: Project, args: argparse.Namespace) -> int:
     """Show translation progress and the gate's verdict per locale and article."""
     verdicts = gate.evaluate_all(project, args.locale)
+    _stale_templates(project, stop=False)
     sys.stdout.write(report.format_status(verdicts, args.format))
     return 0
 
@@ -103,10 +155,43 @@ def cmd_status(project: Project, args: argparse.Namespace) -> int:
 def cmd_review(project: Project, args: argparse.Namespace) -> int:
     """Record a clinician's sign-off of a locale's urgent-care warnings in
     locales/<locale>/reviews.yaml (refused, writing nothing, if any requested unit is
-    fuzzy, untranslated, out of date or failing a check)."""
+    fuzzy, untranslated, out of date or failing a check). Each unit is shown, English
+    and translation, and the reviewer confirms on the terminal; without a terminal
+    (scripts) it signs only with --yes."""
+    _stale_templates(project, stop=False)
+    code = args.locale.replace("-", "_")
+
+    def confirm(proposals: Sequence[review.Proposal]) -> bool:
+        print(report.review_text(proposals, code))
+        if args.yes or not proposals:
+            return True
+        if not sys.stdin.isatty():
+            raise UsageError(
+                [
+                    error(
+                        "review-unconfirmed",
+                        "nothing signed: without a terminal to ask on, `careloc review` signs "
+                        "only with --yes (the units it would sign are listed above)",
+                    )
+                ]
+            )
+        try:
+            answer = input(f"Sign off these {len(proposals)} unit(s) as {args.reviewer}? [y/N] ")
+        except EOFError:
+            return False
+        return answer.strip().lower() in ("y", "yes")
+
     result = review.sign(
-        project, args.locale, args.reviewer, article_ids=args.article, selectors=args.unit
+        project,
+        args.locale,
+        args.reviewer,
+        article_ids=args.article,
+        selectors=args.unit,
+        confirm=confirm,
     )
+    if result.declined:
+        print(f"nothing signed; {result.path} is unchanged", file=sys.stderr)
+        return 1
     for name in result.dropped:
         print(f"dropped the sign-off of {name}: no longer an urgent-care warning unit")
     state = "signed off" if result.changed else "already signed off, unchanged:"
@@ -117,6 +202,7 @@ def cmd_review(project: Project, args: argparse.Namespace) -> int:
 def cmd_pseudo(project: Project, args: argparse.Namespace) -> int:
     """Write a pseudo-localized catalog (accented, ~35% longer, bracketed) for every
     article, to find layout and fallback problems; it is never published."""
+    _stale_templates(project, stop=True)
     changes = pseudo.pseudo(project, args.locale)
     _report_changes(changes)
     if not changes:
@@ -144,7 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     def add(name: str, func: Command, help: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, parents=[common], help=help, description=func.__doc__)
-        p.set_defaults(func=func)
+        p.set_defaults(func=func, parser=p)
         return p
 
     add("validate", cmd_validate, "check source/*.yaml and locales/locales.yaml")
@@ -155,6 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("update", cmd_update, "merge templates into PO files")
     p.add_argument("--locale", action="append", metavar="L", help="only this locale (repeatable)")
     p.add_argument("--check", action="store_true", help="write nothing; exit 1 if out of date")
+    add("sync", cmd_sync, "extract, then update: run after changing the English")
     p = add("build", cmd_build, "export per-locale HTML and JSON to dist/")
     p.add_argument(
         "--out", type=Path, metavar="DIR", help="output directory (default: <project>/dist)"
@@ -180,6 +267,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ID",
         help="only this warning unit (msgctxt) or whole warning (warning id); repeatable",
     )
+    p.add_argument(
+        "--yes",
+        action="store_true",
+        help="sign without asking (still shows every unit); needed without a terminal",
+    )
     p = add("pseudo", cmd_pseudo, "write the pseudo-locale qps-ploc for layout testing")
     p.add_argument(
         "--locale", metavar="L", default="qps-ploc", help="pseudo-locale (default: qps-ploc)"
@@ -202,9 +294,11 @@ def _fewer_collections() -> Iterator[None]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
-    root = getattr(args, "root", None) or Path.cwd()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # the command's own usage, not the list of commands
+        args.parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
+        root = getattr(args, "root", None) or find_root(Path.cwd())
         project = Project(root)
         # Progress bars are drawn only if stderr is a terminal.
         with progress.enabled(sys.stderr), _fewer_collections():

@@ -209,6 +209,10 @@ _DECLARED: tuple[Code, ...] = (
        "`careloc review` refused to sign a unit that is fuzzy, untranslated, out of date or "
        "failing a check; nothing was written.",
        "Fix the translation first."),
+    _C("review-unconfirmed", _E, _REVIEW,
+       "`careloc review` shows each unit and asks the reviewer to confirm; without a terminal "
+       "to ask on, it signs only with `--yes`. Nothing is written (exit 2).",
+       "Run it on a terminal, or add `--yes` where a clinician has read the units it lists."),
     _C("bad-reviewer", _E, _REVIEW, "The reviewer's name is empty or not on one line.",
        "Give a name on one line."),
     # -- source articles and configuration ----------------------------------------------------
@@ -266,12 +270,15 @@ _DECLARED: tuple[Code, ...] = (
        "placeholders; the English is used.",
        "Keep the placeholders."),
     # -- build and templates -------------------------------------------------------------------
-    _C("no-template", _E, _BUILD, "An article has no template in `locales/templates/`.",
-       "Run `careloc extract`."),
+    _C("no-template", _E, _BUILD, "The article has no template yet.",
+       "Run `careloc sync` (or `careloc extract`)."),
     _C("stale-template", _E, _BUILD,
-       "The template is older than its source article: the English changed and the templates "
-       "were not extracted again.",
-       "Run `careloc sync` (extract, then update)."),
+       "The template (`locales/templates/<id>.pot`) is not what `careloc extract` would write "
+       "from the source today: the English changed and the templates were not made again, so "
+       "translators cannot see the change. Compared by content, never by date. `check`, "
+       "`update`, `pseudo`, `init` and `build` stop on it; `status` and `review` show it as a "
+       "warning.",
+       "Run `careloc sync` (`extract`, then `update`)."),
     _C("exists", _E, _BUILD, "`careloc init` would overwrite a PO file that exists.",
        "Use `careloc update`."),
     _C("verify-failed", _E, _BUILD,

@@ -198,7 +198,6 @@ class Finding:
             "file": loc.path if loc else None,
             "line": loc.line if loc else None,
             "message": self.message,
-            "unit": self.unit,
         }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import io
 import os
 import re
 import stat
@@ -43,7 +44,9 @@ def parse_locale(code: str) -> Locale:
         return Locale("en")
     try:
         return Locale.parse(code)
-    except (UnknownLocaleError, ValueError) as exc:
+    except UnknownLocaleError:
+        raise ValueError(f"unknown locale {code!r}: CLDR has no data for it") from None
+    except ValueError as exc:
         raise ValueError(f"unknown locale {code!r}: {exc}") from None
 
 
@@ -131,6 +134,24 @@ def load_config(root: Path, schema_file: Path) -> Config:
     if findings:
         raise ContentError(findings)
     return Config(data["source_locale"], tuple(policies), CONFIG_PATH)
+
+
+def find_root(start: Path) -> Path:
+    """The project ``start`` is in, found as git finds its repository: ``start`` or the
+    nearest directory above it that has ``locales/locales.yaml``. UsageError if none has."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_PATH).is_file():
+            return folder
+    raise UsageError(
+        [
+            error(
+                "no-project",
+                f"not a careloc project (no {CONFIG_PATH} in {start} or any directory "
+                "above it); use --root DIR",
+            )
+        ]
+    )
 
 
 class Project:
@@ -283,3 +304,27 @@ def source_date_epoch() -> int | None:
     """``SOURCE_DATE_EPOCH`` as an int, if set (reproducible-builds.org)."""
     value = os.environ.get("SOURCE_DATE_EPOCH")
     return int(value) if value and value.isdigit() else None
+
+
+def register_locale(text: str, code: str) -> str:
+    """``locales/locales.yaml`` (``text``) with ``{code: <code>, status: draft}`` added at
+    the end of its locale list, every comment, key order and style kept (a round trip
+    through ruamel.yaml, indented as the file already is)."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap
+
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096  # never re-wrap what the editor wrote
+    indent = re.search(r"^locales:[^\n]*\n(?:[ \t]*(?:#[^\n]*)?\n)*( *)- ", text, re.MULTILINE)
+    offset = len(indent.group(1)) if indent else 2
+    yaml.indent(mapping=2, sequence=offset + 2, offset=offset)
+    document = yaml.load(text)
+    entries = document["locales"]
+    entry = CommentedMap([("code", code), ("status", "draft")])
+    if entries and getattr(entries[-1], "fa", None) is not None and entries[-1].fa.flow_style():
+        entry.fa.set_flow_style()
+    entries.append(entry)
+    out = io.StringIO()
+    yaml.dump(document, out)
+    return out.getvalue()

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
@@ -334,6 +334,33 @@ class SignResult:
     """``article/msgctxt`` of sign-offs removed because the unit no longer exists."""
     changed: bool
     """False if the file already said exactly this (it was not rewritten)."""
+    declined: bool = False
+    """The reviewer did not confirm: nothing was signed or written."""
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """One unit ``careloc review`` is about to sign off, as the reviewer must see it."""
+
+    article: str
+    unit: Unit
+    translation: str
+    previous: SignOff | None
+    """The unit's current sign-off, if it has one."""
+
+    @property
+    def since(self) -> str:
+        """What changed since the last sign-off, in words."""
+        if self.previous is None:
+            return "not signed off before"
+        who = f"signed off by {self.previous.reviewer} on {self.previous.date}"
+        if self.previous.state(self.unit.text, self.translation) is ReviewState.REVIEWED:
+            return f"{who}; unchanged since"
+        changed = _why_stale(self.previous, self.unit, {self.unit.key: self.translation})
+        return f"{who}; since then {changed}"
+
+
+Confirm = Callable[[Sequence[Proposal]], bool]
 
 
 def review_date() -> str:
@@ -389,6 +416,7 @@ def sign(
     article_ids: Sequence[str] | None = None,
     selectors: Sequence[str] | None = None,
     date: str | None = None,
+    confirm: Confirm | None = None,
 ) -> SignResult:
     """Record ``reviewer``'s sign-off of the warning units of locale ``code`` (all of
     them, or those of ``article_ids`` / ``selectors``) in ``locales/<code>/reviews.yaml``.
@@ -396,7 +424,9 @@ def sign(
     Every requested unit must have a translation the gate would publish (translated,
     not fuzzy, for the current English, passing every check, its warning's red-flag
     list complete); otherwise ContentError names each refused unit with its PO line,
-    and nothing is written. Re-signing a unit replaces its sign-off. The file is
+    and nothing is written. ``confirm`` is shown every unit about to be signed
+    (English, translation, what changed since its last sign-off) and must return True
+    for anything to be written. Re-signing a unit replaces its sign-off. The file is
     written atomically, and only if its content changes."""
     # The gate imports this module for its review condition; import it late.
     from pipeline.gate import evaluate, item_count
@@ -420,6 +450,7 @@ def sign(
     entries = dict(reviews.entries)
     refused: list[Finding] = []
     signed: list[str] = []
+    proposals: list[Proposal] = []
     for article in articles:
         units = [u for a, u in requested if a is article]
         if not units:
@@ -441,6 +472,10 @@ def sign(
                     refused.append(refusal)
             if problems:
                 continue
+            translation = verdict.translations[unit.key]
+            proposals.append(
+                Proposal(article.id, unit, translation, reviews.get(article.id, unit.key))
+            )
             entries[article.id, unit.key] = SignOff(
                 reviewer,
                 date,
@@ -450,11 +485,13 @@ def sign(
             signed.append(f"{article.id}/{unit.key}")
     if refused:
         raise ContentError(refused)
+    path = reviews_path(project, code)
+    if confirm is not None and not confirm(proposals):
+        return SignResult(project.rel(path), (), (), False, declined=True)
 
     current = {(a.id, u.key) for a in project.articles for u in a.warning_units()}
     dropped = sorted(f"{a}/{k}" for a, k in entries if (a, k) not in current)
     entries = {key: signoff for key, signoff in entries.items() if key in current}
-    path = reviews_path(project, code)
     changed = reviews_data(entries) != reviews_data(reviews.entries) or (
         bool(entries) and not path.exists()
     )

@@ -237,7 +237,7 @@ def busy_dashboard(project_copy: Path, run: Run, tmp_path: Path) -> Path:
         encoding="utf-8",
     )
     assert run(project_copy, "pseudo")[0] == 0
-    assert run(project_copy, "review", "es", "--reviewer", "Dr. A")[0] == 0
+    assert run(project_copy, "review", "es", "--reviewer", "Dr. A", "--yes")[0] == 0
     path = project_copy / "locales" / "es" / "LC_MESSAGES" / f"{ARTICLE}.po"
     catalog = read_po(path.read_bytes(), "es.po")
     next(m for m in catalog if m.context == LEAD).string = "Consulte a un médico."

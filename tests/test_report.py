@@ -14,12 +14,13 @@ import pytest
 
 from pipeline.gate import CheckResult, Stats, evaluate_all
 from pipeline.model import Finding, FindingSeverity, Location
-from pipeline.pofile import read_po
+from pipeline.pofile import read_po, render_po
 from pipeline.project import Project
 from pipeline.report import (
     findings_github,
     findings_json,
     github_annotation,
+    github_summary,
     status_data,
     status_text,
 )
@@ -130,6 +131,7 @@ def test_status_json_has_exactly_the_spec_fields(project_copy: Path, run: Run) -
             assert set(art) == {
                 "article", "total", "translated", "fuzzy", "untranslated", "obsolete",
                 "warnings_ok", "publishable",
+                "reasons",  # SPEC §6: the manifest's strings, empty when publishable
                 "review",  # beyond SPEC §6: clinician sign-off counts (pipeline.review)
             }  # fmt: skip
             assert set(art["review"]) == {"reviewed", "stale", "unreviewed", "required"}
@@ -145,10 +147,11 @@ def test_status_text_is_an_aligned_table(project_copy: Path, run: Run) -> None:
     assert code == 0
     lines = out.splitlines()
     assert lines[0].split()[:3] == ["locale", "status", "article"]
-    assert len(lines) == 1 + len(Project(project_copy).config.locales)
+    rows = [line for line in lines[1:] if not line.startswith("    why: ")]
+    assert len(rows) == len(Project(project_copy).config.locales)
     # Right-aligned numbers end in the same column as their header.
     end = lines[0].index("total") + len("total")
-    assert all(line[end - 1].isdigit() and line[end] == " " for line in lines[1:])
+    assert all(line[end - 1].isdigit() and line[end] == " " for line in rows)
     assert any(line.startswith("pt-BR ") and " draft " in line for line in lines)
 
 
@@ -173,6 +176,10 @@ def test_status_text_marks_failing_warnings(project_copy: Path) -> None:
                     "obsolete": 0,
                     "warnings_ok": False,
                     "publishable": False,
+                    "reasons": [
+                        f"{ARTICLE}: warning symptoms/seek-immediate-help/dizziness: untranslated",
+                        f"{ARTICLE}: warning symptoms/seek-immediate-help: item-count",
+                    ],
                     "review": {"reviewed": 0, "stale": 0, "unreviewed": 9, "required": False},
                 }
             ],
@@ -219,7 +226,6 @@ def test_findings_json_and_github_from_a_check_result() -> None:
             "file": "source/a.yaml",
             "line": 7,
             "message": "source",
-            "unit": None,
         }
     ]
     assert data["summary"]["ok"] is False and data["summary"]["blocking"] == 1
@@ -241,7 +247,7 @@ def test_check_passes_on_clean_published_locales(project_copy: Path, run: Run) -
     code, out, err = run(project_copy, "check", "--locale", "es", "--locale", "de")
     assert code == 0, out + err
     assert " error:" not in out
-    assert "careloc check: ok" in err
+    assert "careloc check: passed; no errors, no warnings; every locale is publishable" in err
 
 
 def test_check_fails_for_a_published_locale_with_path_and_line(
@@ -256,7 +262,7 @@ def test_check_fails_for_a_published_locale_with_path_and_line(
         "'symptoms/seek-immediate-help/dizziness' is not translated"
     ) in out.splitlines()
     assert "Traceback" not in out + err
-    assert "FAILED" in err and "es (published)" in err
+    assert err == "careloc check: FAILED; 2 errors, no warnings; withheld: es\n"
 
 
 def test_check_json(project_copy: Path, run: Run) -> None:
@@ -265,7 +271,7 @@ def test_check_json(project_copy: Path, run: Run) -> None:
     assert code == 1
     data = json.loads(out)
     assert set(data) == {"findings", "summary"}
-    keys = {"code", "severity", "locale", "article", "file", "line", "message", "unit"}
+    keys = {"code", "severity", "locale", "article", "file", "line", "message"}
     assert all(set(f) == keys for f in data["findings"])
     assert {f["code"] for f in data["findings"] if f["severity"] == "error"} == {
         "untranslated",
@@ -339,3 +345,93 @@ def test_unknown_locale_is_a_usage_error(project_copy: Path, run: Run, command: 
 def test_unknown_format_is_a_usage_error(project_copy: Path, run: Run, command: str) -> None:
     code, _, err = run(project_copy, command, "--format", "xml")
     assert code == 2 and "invalid choice" in err
+
+
+# -- GitHub: ordered by harm, and a job summary ------------------------------------------------
+def empty_translations(root: Path, code: str, context: str | None = None) -> None:
+    """Empty every translation of ``code`` (or only the entry of ``context``)."""
+    path = po_path(root, code)
+    catalog = read_po(path.read_bytes(), str(path))
+    for message in catalog:
+        if message.id and (context is None or message.context == context):
+            message.string = ""
+    path.write_bytes(render_po(catalog))
+
+
+def test_github_annotations_show_every_withheld_locale_first(project_copy: Path, run: Run) -> None:
+    empty_translations(project_copy, "es")  # more errors than GitHub shows
+    empty_translations(project_copy, "fr", "treatment/see-a-doctor")  # one error
+    code, out, _ = run(project_copy, "check", "--format", "github")
+    assert code == 1
+    errors = [line for line in out.splitlines() if line.startswith("::error ")]
+    assert len(errors) > 10
+    first = [re.search(r"file=locales/([^/]+)/", line) for line in errors[:2]]
+    assert [m.group(1) for m in first if m] == ["es", "fr"]
+    # Published locales' errors come before the draft's (annotated as warnings).
+    lines = out.splitlines()
+    last_error = max(i for i, line in enumerate(lines) if line.startswith("::error "))
+    draft = [i for i, line in enumerate(lines) if "(draft locale pt-BR" in line]
+    assert draft and min(draft) > last_error
+
+
+def test_github_step_summary(project_copy: Path, run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    empty_translations(project_copy, "fr", "treatment/see-a-doctor")
+    summary = project_copy.parent / "summary.md"
+    summary.write_text("earlier step\n", encoding="utf-8")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    code, _, _ = run(project_copy, "check", "--format", "github")
+    assert code == 1
+    text = summary.read_text(encoding="utf-8")
+    assert text.startswith("earlier step\n## careloc check\n")  # appended, not replaced
+    assert "- **es** (published): published\n" in text
+    assert (
+        f"- **fr** (published): withheld (fails the run): {ARTICLE}: warning "
+        "treatment/see-a-doctor: untranslated"
+    ) in text
+    assert "- **pt-BR** (draft): withheld (draft: does not fail): " in text
+    code, out, _ = run(project_copy, "check", "--format", "json")
+    errors = [f for f in json.loads(out)["findings"] if f["severity"] == "error"]
+    listed = text.split("### Errors")[1]
+    assert listed.startswith(f" ({len(errors)})")
+    assert listed.count("\n- `") == len(errors)
+    assert f"- `locales/fr/LC_MESSAGES/{ARTICLE}.po:" in listed
+
+
+def test_github_summary_shows_untrusted_text_literally() -> None:
+    bad = finding("<img src=x onerror=alert(1)> | **bold** [link](javascript:x)")
+    text = github_summary(CheckResult((bad,), ()))
+    assert "<img" not in text and "&lt;img" in text
+    assert "\\| \\*\\*bold\\*\\* \\[link\\]\\(javascript:x\\)" in text
+
+
+def test_github_summary_is_not_written_for_other_formats(
+    project_copy: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    summary = project_copy.parent / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    run(project_copy, "check")
+    assert not summary.exists()
+
+
+# -- status: why not publishable ----------------------------------------------------------------
+def test_status_says_why_a_locale_is_not_publishable(project_copy: Path, run: Run) -> None:
+    empty_translations(project_copy, "fr", "treatment/see-a-doctor")
+    code, out, _ = run(project_copy, "status", "--format", "json")
+    assert code == 0
+    articles = {loc["locale"]: loc["articles"][0] for loc in json.loads(out)["locales"]}
+    assert articles["fr"]["reasons"] == [f"{ARTICLE}: warning treatment/see-a-doctor: untranslated"]
+    assert articles["es"]["reasons"] == [] and articles["es"]["publishable"] is True
+    assert all(a["reasons"] for a in articles.values() if not a["publishable"])
+    # The same strings as the manifest.
+    assert run(project_copy, "build")[0] == 1
+    manifest = json.loads((project_copy / "dist" / "manifest.json").read_bytes())
+    assert manifest["locales"]["fr"]["reasons"] == articles["fr"]["reasons"]
+    assert manifest["locales"]["pt-BR"]["reasons"] == articles["pt-BR"]["reasons"]
+
+    code, out, _ = run(project_copy, "status")
+    lines = out.splitlines()
+    row = next(i for i, line in enumerate(lines) if line.startswith("fr "))
+    assert lines[row].split()[-1] == "no"
+    assert lines[row + 1] == "    why: warning treatment/see-a-doctor: untranslated"
+    es = next(i for i, line in enumerate(lines) if line.startswith("es "))
+    assert not lines[es + 1].startswith("    why:")

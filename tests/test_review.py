@@ -4,7 +4,9 @@ review condition, ``careloc review``, and the whole sign / change / re-sign life
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -321,10 +323,10 @@ def test_broken_reviews_file_is_reported_with_its_line(project_copy: Path, run: 
 
 # -- the command line ------------------------------------------------------------------------
 def test_cli_signs_and_reports(project_copy: Path, run: Run) -> None:
-    code, out, err = run(project_copy, "review", "es", "--reviewer", "Dr. Ana García")
+    code, out, err = run(project_copy, "review", "es", "--reviewer", "Dr. Ana García", "--yes")
     assert code == 0, err
     assert f"signed off {WARNING_UNITS} warning unit(s) in locales/es/reviews.yaml" in out
-    code, out, _ = run(project_copy, "review", "es", "--reviewer", "Dr. Ana García")
+    code, out, _ = run(project_copy, "review", "es", "--reviewer", "Dr. Ana García", "--yes")
     assert code == 0 and "unchanged" in out
 
 
@@ -380,7 +382,7 @@ def test_whole_lifecycle(project_copy: Path, run: Run) -> None:
     assert run(root, "build", "--locale", "es")[0] == 1 and not published()
 
     # 2. A clinician signs off; Spanish publishes.
-    assert run(root, "review", "es", "--reviewer", "Dr. Ana García")[0] == 0
+    assert run(root, "review", "es", "--reviewer", "Dr. Ana García", "--yes")[0] == 0
     assert status()["review"] == {
         "reviewed": WARNING_UNITS,
         "stale": 0,
@@ -432,7 +434,9 @@ def test_whole_lifecycle(project_copy: Path, run: Run) -> None:
     assert run(root, "build", "--locale", "es")[0] == 1 and not published()
 
     # 6. The clinician signs off the new text; Spanish publishes again.
-    code, out, _ = run(root, "review", "es", "--reviewer", "Dr. Luis Pérez", "--unit", LEAD)
+    code, out, _ = run(
+        root, "review", "es", "--reviewer", "Dr. Luis Pérez", "--unit", LEAD, "--yes"
+    )
     assert code == 0 and "signed off 1 warning unit(s)" in out
     assert status()["review"]["reviewed"] == WARNING_UNITS  # type: ignore[index]
     assert run(root, "check", "--locale", "es")[0] == 0
@@ -456,3 +460,78 @@ def test_hostile_reviews_files_are_refused(project_copy: Path, run: Run) -> None
     code, _, err = run(project_copy, "review", "es", "--reviewer", "Dr. A")
     assert code == 1 and "[outside-project]" in err and "Traceback" not in err
     assert outside.read_bytes() == (DATA / "valid.yaml").read_bytes()
+
+
+# -- what the clinician sees before signing -------------------------------------------------
+class Terminal(io.StringIO):
+    """Standard input as a terminal on which the reviewer types ``answer``."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def on_terminal(monkeypatch: pytest.MonkeyPatch, answer: str) -> None:
+    monkeypatch.setattr(sys, "stdin", Terminal(answer))
+
+
+SPANISH_LEAD = "Debe consultar a un médico si el entumecimiento dura más de unos minutos."
+
+
+def test_review_shows_english_and_translation_and_asks_on_a_terminal(
+    project_copy: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    on_terminal(monkeypatch, "y\n")
+    code, out, err = run(project_copy, "review", "es", "--reviewer", "Dr. A", "--unit", LEAD)
+    assert code == 0, err
+    english = "You should talk to a doctor if your numbness lasts more than a few minutes."
+    spanish = next(
+        m.string
+        for m in read_po(po_path(project_copy, "es").read_bytes(), "es.po")
+        if m.context == LEAD
+    )
+    assert f"[1/1] {ARTICLE}: {LEAD} (urgent warning, lead)" in out
+    assert f"  English | {english}" in out.replace("\n          | ", " ")
+    assert f"  es      | {spanish}" in out.replace("\n          | ", " ")
+    assert "not signed off before" in out
+    assert "Sign off these 1 unit(s) as Dr. A? [y/N]" in out
+    assert "signed off 1 warning unit(s)" in out and reviews_file(project_copy).exists()
+
+
+def test_review_shows_what_changed_since_the_last_sign_off(project_copy: Path, run: Run) -> None:
+    assert run(project_copy, "review", "es", "--reviewer", "Dr. A", "--yes")[0] == 0
+    edit_po(project_copy, "es", set_entry(LEAD, string=SPANISH_LEAD))
+    code, out, err = run(project_copy, "review", "es", "--reviewer", "Dr. B", "--yes")
+    assert code == 0, err
+    today = yaml.safe_load(reviews_file(project_copy).read_text())["reviews"][ARTICLE]
+    date = today[f"symptoms/{EMERGENCY}"]["date"]
+    assert out.count(f"signed off by Dr. A on {date}; unchanged since") == WARNING_UNITS - 1
+    assert f"signed off by Dr. A on {date}; since then the translation changed" in out
+
+
+def test_review_declined_on_the_terminal_writes_nothing(
+    project_copy: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    on_terminal(monkeypatch, "n\n")
+    code, out, err = run(project_copy, "review", "es", "--reviewer", "Dr. A")
+    assert code == 1
+    assert out.count("  English | ") == WARNING_UNITS
+    assert "nothing signed" in err and not reviews_file(project_copy).exists()
+
+
+def test_review_without_a_terminal_needs_yes(project_copy: Path, run: Run) -> None:
+    # pytest's standard input is not a terminal, as in CI or a script.
+    code, out, err = run(project_copy, "review", "es", "--reviewer", "Dr. A")
+    assert code == 2
+    assert "error: [review-unconfirmed]" in err and "--yes" in err
+    assert out.count("  English | ") == WARNING_UNITS  # what it would have signed
+    assert not reviews_file(project_copy).exists()
+
+
+def test_review_text_writes_control_characters_out() -> None:
+    from pipeline.model import Location, Unit, UnitKind
+    from pipeline.report import review_text
+    from pipeline.review import Proposal
+
+    unit = Unit("s/w", UnitKind.WARNING_LEAD, "Call 999.", Location("x"), "w")
+    text = review_text([Proposal(ARTICLE, unit, "Llame\x1b[2K al 112.", None)], "es")
+    assert "\x1b" not in text and "Llame\\x1b[2K al 112." in text
