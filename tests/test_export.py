@@ -209,8 +209,8 @@ def test_care_cards_carry_id_severity_prefix_and_red_flags(
     card = re.search(r'<section class="care-card care-card--emergency".*?</section>', html, re.S)
     assert card is not None
     inner = Elements(card.group(0))
-    hidden = inner.find("span", **{"class": "visually-hidden"})
-    assert len(hidden) == 1 and len(inner.find("h2")) == 1
+    label = inner.find("span", **{"class": "care-card__severity"})
+    assert len(label) == 1 and len(inner.find("h2")) == 1
     assert len(inner.find("li")) == 6
     assert "[de] shortness of breath" in inner.plain
     assert inner.find("ul")[0]["aria-label"]
@@ -239,8 +239,8 @@ def test_untranslated_interface_text_is_marked_english(
     monkeypatch.setattr(export, "load_ui", lambda code, source: english)
     html = render(renderer, article, "ar").html.decode()
     assert (
-        '<span class="visually-hidden"><span lang="en" dir="ltr">'
-        "Immediate action required:</span> </span>" in html
+        '<span class="care-card__severity"><span lang="en" dir="ltr">'
+        "Immediate action required:</span></span>" in html
     )
 
 
@@ -279,10 +279,10 @@ def test_untranslated_units_fall_back_to_english_marked_lang_en(
     english = [a for _, a in doc.tags if a.get("lang") == "en" and a.get("class") == "fallback"]
     assert len(english) == 3 and all(a["dir"] == "ltr" for a in english)
     assert "Deep vein thrombosis" in doc.plain
-    # One note on the paragraph, one under the list (not one per item), none on the title.
+    # A note beside each: in the title, the paragraph and the list item.
     notes = [t for t, a in doc.tags if a.get("class") == "fallback-note"]
-    assert notes == ["small", "p"]
-    assert doc.plain.count(page.page.ui["fallback"].text) == 2
+    assert notes == ["small", "small", "small"]
+    assert doc.plain.count(page.page.ui["fallback"].text) == 3
     assert json.loads(page.json)["fallback"] == sorted(missing)
     translated_page = render(renderer, article, "ar")
     assert json.loads(translated_page.json)["fallback"] == []
