@@ -139,7 +139,7 @@ def _build(project: Project, out: Path | None, codes: list[str] | None) -> Build
     # written straight into the new output directory (a page whose inputs are
     # unchanged is taken from the previous build: ``PageCache``). Results are combined
     # in article order, so the output is the same whatever the number of workers.
-    renderer = Renderer()
+    renderer = Renderer({p.code: p.emergency_number for p in policies if p.emergency_number})
     reasons: dict[str, list[str]] = {p.code: [] for p in policies}
     staging = new_staging(target)
     try:
@@ -391,13 +391,14 @@ def check_page(
 ) -> CheckedPage:
     """Render and verify one page, unless ``cache`` knows the outcome for exactly
     these inputs."""
-    key = cache.key(article, code, translations, alternates) if cache else ""
+    number = renderer.emergency_numbers.get(code)
+    key = cache.key(article, code, translations, alternates, number) if cache else ""
     if cache is not None:
         known = cache.get(key, article.id, code)
         if known is not None:
             return known
     page = renderer.render(article, code, translations, alternates)
-    problems = tuple(verify_page(page, article, translations, schema))
+    problems = tuple(verify_page(page, article, translations, schema, number))
     checked = CheckedPage(
         code, article.id, FileInfo.of(page.html), FileInfo.of(page.json), problems, page, key
     )
@@ -407,17 +408,24 @@ def check_page(
 
 
 def verify_page(
-    page: RenderedPage, article: Article, translations: Mapping[str, str], schema: Path
+    page: RenderedPage,
+    article: Article,
+    translations: Mapping[str, str],
+    schema: Path,
+    emergency_number: str | None = None,
 ) -> list[str]:
-    """Everything wrong with one rendered page (HTML and JSON as they will be written)."""
+    """Everything wrong with one rendered page (HTML and JSON as they will be written);
+    ``emergency_number``: the number the locale's policy says its emergency cards show."""
     expected = expected_warnings(article, translations, source=page.code == article.source_locale)
     lang = to_bcp47(page.code)
-    problems = verify_html(page.html.decode(), lang, expected, page.html_path)
+    problems = verify_html(page.html.decode(), lang, expected, page.html_path, emergency_number)
     try:
         data = json.loads(page.json)
     except ValueError as exc:
         return [*problems, f"{page.json_path}: not JSON: {exc}"]
-    return problems + verify_bundle(data, lang, article.id, expected, page.json_path, schema)
+    return problems + verify_bundle(
+        data, lang, article.id, expected, page.json_path, schema, emergency_number
+    )
 
 
 def _withheld_finding(project: Project, verdict: Verdict, problems: list[str]) -> Finding:
@@ -609,11 +617,13 @@ class PageCache:
         code: str,
         translations: Mapping[str, str],
         alternates: Sequence[str],
+        emergency_number: str | None = None,
     ) -> str:
         """The key of one page of ``article`` (whose records are loaded if they are not)."""
         if article is not self._article:
             self._open(article)
-        return digest(code, translations_digest(translations), *alternates)
+        number = emergency_number or ""
+        return digest(code, number, translations_digest(translations), *alternates)
 
     def _open(self, article: Article) -> None:
         self.flush()

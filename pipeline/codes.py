@@ -189,13 +189,17 @@ _DECLARED: tuple[Code, ...] = (
        "items translated the same. Points at the warning lead's entry.",
        "Fix the items reported beside it."),
     _C("completion", _E, _ARTICLE,
-       "Too few non-warning units are translated and usable for the locale's `min_completion` "
-       "in `locales/locales.yaml`.",
+       "Too few non-warning units are translated (usable, or awaiting an update after an "
+       "English edit) for the locale's `min_completion` in `locales/locales.yaml`.",
        "Translate more, or (for a draft) lower the minimum."),
     _C("emergency-number", _E, _ARTICLE,
-       "The emergency number configured or known for a locale's `region` is not an emergency "
-       "number of that region (checked with `phonenumbers`).",
-       "Fix `region` or `emergency_number` in `locales/locales.yaml`."),
+       "A locale's `region` in `locales/locales.yaml` is not an ISO 3166-1 alpha-2 region, "
+       "careloc has no curated medical emergency number for it, its number (curated or "
+       "`emergency_number`) is not an emergency number of the region according to "
+       "`phonenumbers`, or `emergency_number` is set without a `region`. Reported at the "
+       "line in `locales.yaml` by `validate`, `check` and `build`, which stop.",
+       "Fix the region, or set `emergency_number` (quoted: `'112'`) to the region's medical "
+       "emergency number; remove `region` to show no number."),
     # -- clinician review ----------------------------------------------------------------------
     _C("review-missing", _EW, _REVIEW,
        "An urgent-care warning unit has no clinician sign-off (an error where the locale's "

@@ -125,6 +125,8 @@ class Page:
     alternates: tuple[Alternate, ...]
     x_default: str
     ui: UiStrings = field(repr=False)
+    emergency_number: str | None = None
+    """The number emergency care cards tell the reader to call (the locale's region)."""
 
     @property
     def cards(self) -> list[CardView]:
@@ -189,9 +191,11 @@ def build_page(
     code: str,
     translations: Mapping[str, str],
     alternates: Sequence[str],
+    emergency_number: str | None = None,
 ) -> Page:
     """The page model of ``article`` in locale ``code``; ``alternates`` are the locale codes
-    exported for this article (the source among them), in the order links should appear."""
+    exported for this article (the source among them), in the order links should appear;
+    ``emergency_number`` the number emergency care cards show (None: no number)."""
     source = article.source_locale
     locale = parse_locale(code)
     is_source = code == source
@@ -244,6 +248,7 @@ def build_page(
         alternates=_alternates(article.id, tuple(alternates), "../"),
         x_default="../" + page_path(source, article.id, "html"),
         ui=load_ui(code, source),
+        emergency_number=emergency_number,
     )
 
 
@@ -302,6 +307,7 @@ def bundle(page: Page) -> dict[str, Any]:
             for c in page.cards
         ],
         "fallback": page.fallback,
+        "emergency_number": page.emergency_number,
     }
 
 
@@ -393,9 +399,11 @@ class Links:
 
 
 class Renderer:
-    """Jinja2 templates, loaded once, turned into pages."""
+    """Jinja2 templates, loaded once, turned into pages; ``emergency_numbers``: locale
+    code -> the number its emergency care cards show (``LocalePolicy.emergency_number``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, emergency_numbers: Mapping[str, str] | None = None) -> None:
+        self.emergency_numbers = dict(emergency_numbers or {})
         self.env = template_environment()
         self.article_template = self.env.get_template("article.html.j2")
         self.index_template = self.env.get_template("index.html.j2")
@@ -426,7 +434,7 @@ class Renderer:
     ) -> RenderedPage:
         """HTML and JSON of ``article`` in ``code``; ``translations`` maps msgctxt to a
         translation safe to publish (absent units are shown in English)."""
-        page = build_page(article, code, translations, alternates)
+        page = build_page(article, code, translations, alternates, self.emergency_numbers.get(code))
         data = bundle(page)
         html = self.article_template.render(
             page=page,

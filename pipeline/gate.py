@@ -167,9 +167,9 @@ def evaluate(
         count = item_count(warning, translations, lines, context)
         if count is not None:
             tally.add(count, f"warning {warning.lead.key}", about_warning=True)
-    completion_finding = completion(article, translations, policy, context)
+    completion_finding = completion(article, translations, policy, context, catalog)
     if completion_finding is not None:
-        done = completion_percent(article, translations)
+        done = completion_percent(article, translations, catalog)
         tally.add(
             completion_finding,
             "completion",
@@ -276,33 +276,69 @@ def item_count(
     )
 
 
-def completion_percent(article: Article, translations: Mapping[str, str]) -> int:
-    """Percent (rounded down) of the non-warning units that have a usable translation."""
+def completion_percent(
+    article: Article, translations: Mapping[str, str], catalog: PoEntries | None = None
+) -> int:
+    """Percent (rounded down) of the non-warning units that count as translated: with a
+    usable translation, or (given the ``catalog``) awaiting an update after an English
+    edit (see ``completion``)."""
     units = [u for u in article.units() if not u.is_warning]
     if not units:
         return 100
-    return 100 * sum(1 for u in units if u.key in translations) // len(units)
+    done = sum(1 for u in units if u.key in translations)
+    if catalog is not None and done < len(units):
+        done += len(awaiting_update(units, translations, catalog))
+    return 100 * done // len(units)
 
 
 def completion(
-    article: Article, translations: Mapping[str, str], policy: LocalePolicy, context: PoContext
+    article: Article,
+    translations: Mapping[str, str],
+    policy: LocalePolicy,
+    context: PoContext,
+    catalog: PoEntries | None = None,
 ) -> Finding | None:
     """``completion``: enough of the non-warning text must be translated.
 
-    Counts the units that are translated, not fuzzy, current and free of errors
-    against ``min_completion`` of ``locales/locales.yaml``; the others fall back
-    to English. (Urgent-care warnings always need every unit.)"""
+    Counts, against ``min_completion`` of ``locales/locales.yaml``, the units that are
+    translated, not fuzzy, current and free of errors, and also those whose English was
+    edited after they were translated (fuzzy or stale, with a translation waiting for
+    the translator's update): those are shown in English, marked as such, until the
+    translator catches up, so an edit to the English never takes a complete locale
+    off the site. Units never translated, or whose translation fails a check, do not
+    count; they fall back to English too. (Urgent-care warnings always need every unit,
+    current.)"""
     units = [u for u in article.units() if not u.is_warning]
     done = sum(1 for u in units if u.key in translations)
     if done * 100 >= policy.min_completion * len(units):
         return None
+    waiting = awaiting_update(units, translations, catalog) if catalog is not None else set()
+    if (done + len(waiting)) * 100 >= policy.min_completion * len(units):
+        return None
+    note = f", {len(waiting)} more awaiting an update" if waiting else ""
     return context.finding(
         "completion",
         ERROR,
-        f"{done} of {len(units)} non-warning units ({completion_percent(article, translations)}%) "
-        f"are translated and usable; locales/locales.yaml asks for {policy.min_completion:g}% "
-        f"for {policy.code}",
+        f"{done} of {len(units)} non-warning units are translated and usable{note} "
+        f"({completion_percent(article, translations, catalog)}%); "
+        f"locales/locales.yaml asks for {policy.min_completion:g}% for {policy.code}",
     )
+
+
+def awaiting_update(
+    units: Sequence[Unit], translations: Mapping[str, str], catalog: PoEntries
+) -> set[str]:
+    """Keys of the ``units`` without a usable translation whose PO entry has one made
+    for an earlier English: marked fuzzy, or translating another msgid (stale)."""
+    wanted = {u.key: u.text for u in units if u.key not in translations}
+    waiting: set[str] = set()
+    for message in catalog.messages:
+        english = wanted.get(message.context or "")
+        if english is None or not (message.fuzzy or message.id != english):
+            continue
+        if any(ch.isalnum() for ch in translation_of(message)):
+            waiting.add(message.context or "")
+    return waiting
 
 
 # -- helpers ----------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from pathlib import Path
 from babel import Locale, UnknownLocaleError
 
 from pipeline.cache import Cache, digest
+from pipeline.emergency import emergency_number
 from pipeline.errors import ContentError, UsageError
 from pipeline.model import Article, Finding, Location, error
 from pipeline.schema import validate
@@ -59,6 +60,11 @@ class LocalePolicy:
     min_completion: float
     require_review: bool
     location: Location
+    region: str | None = None
+    """ISO 3166-1 alpha-2 region whose emergency number the care cards show."""
+    emergency_number: str | None = None
+    """The number emergency care cards tell readers to call (checked against ``region``);
+    None without a region."""
 
     @property
     def bcp47(self) -> str:
@@ -118,6 +124,13 @@ def load_config(root: Path, schema_file: Path) -> Config:
                 )
             )
         seen.add(code)
+        region = raw.get("region")
+        number = emergency_number(region, raw.get("emergency_number"))
+        if number.problem is not None:
+            key = "emergency_number" if "emergency_number" in raw else "region"
+            findings.append(
+                error("emergency-number", number.problem, doc.location(("locales", i, key)))
+            )
         policies.append(
             LocalePolicy(
                 code=code,
@@ -129,6 +142,8 @@ def load_config(root: Path, schema_file: Path) -> Config:
                     raw.get("require_review", defaults.get("require_review", False))
                 ),
                 location=where,
+                region=region,
+                emergency_number=number.number,
             )
         )
     if findings:

@@ -27,7 +27,8 @@ ENGLISH: Mapping[str, str] = {
     "severity/urgent": "Urgent advice:",
     "severity/non-urgent": "Non-urgent advice:",
     "red-flags": "Warning signs",
-    "fallback": "Not yet translated; shown in English.",
+    "fallback": "Shown in English until the translation is ready.",
+    "call": "Call {number}",
     "languages": "Other languages",
     "index-title": "Available languages",
 }

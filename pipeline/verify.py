@@ -22,6 +22,9 @@ from pipeline.model import Article, WarningBlock
 from pipeline.schema import validator
 
 ACTIVE_ELEMENTS = frozenset({"iframe", "object", "embed", "frame", "base", "form"})
+SEVERITY_LABEL = frozenset({"care-card__severity", "visually-hidden"})
+"""Classes of the element that holds a card's severity words ("Immediate action
+required:") at the start of its heading."""
 
 
 def _norm(text: str) -> str:
@@ -38,6 +41,8 @@ class _Card:
     lead: list[str] = field(default_factory=list)
     items: list[list[str]] = field(default_factory=list)
     headings: int = 0
+    calls: list[str] = field(default_factory=list)
+    """The numbers of its ``tel:`` links."""
 
 
 class _PageReader:
@@ -125,8 +130,8 @@ def _read_card(
     node: LexborNode, card: _Card, heading: bool, item: list[str] | None, prefix: bool
 ) -> None:
     """Read the text inside ``node`` into ``card``: ``heading`` (inside its heading),
-    ``item`` (inside that red-flag item), ``prefix`` (inside its visually hidden
-    prefix). A card inside it is read on its own, not into this one."""
+    ``item`` (inside that red-flag item), ``prefix`` (inside its severity label), and the
+    numbers of its ``tel:`` links. A card inside it is read on its own, not into this one."""
     for child in node.iter(include_text=True):
         kind = child.tag or "-"
         if kind == "-text":
@@ -148,7 +153,9 @@ def _read_card(
         elif kind == "li":
             card.items.append([])
             inner_item = card.items[-1]
-        if "visually-hidden" in (attrs.get("class") or "").split():
+        elif kind == "a" and (attrs.get("href") or "").startswith("tel:"):
+            card.calls.append((attrs.get("href") or "")[4:])
+        if not SEVERITY_LABEL.isdisjoint((attrs.get("class") or "").split()):
             inner_prefix = True
         _read_card(child, card, inner_heading, inner_item, inner_prefix)
 
@@ -210,8 +217,16 @@ def _compare(where: str, expected: Expected, severity: Any, lead: Any, items: An
     return problems
 
 
-def verify_html(html: str, lang: str, expected: list[Expected], where: str) -> list[str]:
-    """Problems with one rendered page; empty if every warning is in it as approved."""
+def verify_html(
+    html: str,
+    lang: str,
+    expected: list[Expected],
+    where: str,
+    emergency_number: str | None = None,
+) -> list[str]:
+    """Problems with one rendered page; empty if every warning is in it as approved
+    (and each emergency card links ``tel:<emergency_number>``, or, without a number,
+    no number at all)."""
     reader = _PageReader(html)
     problems = [f"{where}: {p}" for p in reader.problems]
     if reader.html_attrs.get("lang") != lang:
@@ -238,9 +253,10 @@ def verify_html(html: str, lang: str, expected: list[Expected], where: str) -> l
             problems.append(f"{where}: warning {exp.id!r} is hidden")
         if card.headings != 1 or not _norm("".join(card.prefix)):
             problems.append(
-                f"{where}: warning {exp.id!r} needs one heading with a visually hidden "
-                "severity prefix"
+                f"{where}: warning {exp.id!r} needs one heading that starts with its severity label"
             )
+        if exp.severity == "emergency":
+            problems += _check_calls(where, exp.id, card.calls, emergency_number)
         if (
             exp.severity == "emergency"
             and reader.first_section is not None
@@ -257,11 +273,37 @@ def verify_html(html: str, lang: str, expected: list[Expected], where: str) -> l
     return problems
 
 
+def _check_calls(
+    where: str, warning_id: str, calls: list[str], emergency_number: str | None
+) -> list[str]:
+    """An emergency card links exactly the locale's number; with none, it links none."""
+    if emergency_number is None:
+        if calls:
+            return [
+                f"{where}: emergency warning {warning_id!r} links tel:{calls[0]}, but the "
+                "locale has no region (no number may be shown)"
+            ]
+        return []
+    if calls != [emergency_number]:
+        return [
+            f"{where}: emergency warning {warning_id!r} must link tel:{emergency_number} "
+            f"(found {', '.join('tel:' + c for c in calls) or 'no tel: link'})"
+        ]
+    return []
+
+
 def verify_bundle(
-    data: Any, lang: str, article_id: str, expected: list[Expected], where: str, schema: Path
+    data: Any,
+    lang: str,
+    article_id: str,
+    expected: list[Expected],
+    where: str,
+    schema: Path,
+    emergency_number: str | None = None,
 ) -> list[str]:
     """Problems with one JSON bundle: schema violations, then every warning as approved,
-    both in the flat ``warnings`` list and in place among the sections."""
+    both in the flat ``warnings`` list and in place among the sections, and the
+    locale's ``emergency_number``."""
     errors = sorted(validator(schema).iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
         return [
@@ -273,6 +315,10 @@ def verify_bundle(
         problems.append(f"{where}: locale is {data['locale']!r}, not {lang!r}")
     if data["article"] != article_id:
         problems.append(f"{where}: article is {data['article']!r}, not {article_id!r}")
+    if data["emergency_number"] != emergency_number:
+        problems.append(
+            f"{where}: emergency_number is {data['emergency_number']!r}, not {emergency_number!r}"
+        )
     flat = {w["id"]: w for w in data["warnings"]}
     placed = {b["id"]: b for s in data["sections"] for b in s["blocks"] if b["type"] == "warning"}
     for name, table in (("warnings", flat), ("sections", placed)):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -209,8 +209,8 @@ def test_care_cards_carry_id_severity_prefix_and_red_flags(
     card = re.search(r'<section class="care-card care-card--emergency".*?</section>', html, re.S)
     assert card is not None
     inner = Elements(card.group(0))
-    hidden = inner.find("span", **{"class": "visually-hidden"})
-    assert len(hidden) == 1 and len(inner.find("h2")) == 1
+    label = inner.find("span", **{"class": "care-card__severity"})
+    assert len(label) == 1 and len(inner.find("h2")) == 1
     assert len(inner.find("li")) == 6
     assert "[de] shortness of breath" in inner.plain
     assert inner.find("ul")[0]["aria-label"]
@@ -239,8 +239,8 @@ def test_untranslated_interface_text_is_marked_english(
     monkeypatch.setattr(export, "load_ui", lambda code, source: english)
     html = render(renderer, article, "ar").html.decode()
     assert (
-        '<span class="visually-hidden"><span lang="en" dir="ltr">'
-        "Immediate action required:</span> </span>" in html
+        '<span class="care-card__severity"><span lang="en" dir="ltr">'
+        "Immediate action required:</span></span>" in html
     )
 
 
@@ -279,10 +279,10 @@ def test_untranslated_units_fall_back_to_english_marked_lang_en(
     english = [a for _, a in doc.tags if a.get("lang") == "en" and a.get("class") == "fallback"]
     assert len(english) == 3 and all(a["dir"] == "ltr" for a in english)
     assert "Deep vein thrombosis" in doc.plain
-    # One note on the paragraph, one under the list (not one per item), none on the title.
+    # A note beside each: in the title, the paragraph and the list item.
     notes = [t for t, a in doc.tags if a.get("class") == "fallback-note"]
-    assert notes == ["small", "p"]
-    assert doc.plain.count(page.page.ui["fallback"].text) == 2
+    assert notes == ["small", "small", "small"]
+    assert doc.plain.count(page.page.ui["fallback"].text) == 3
     assert json.loads(page.json)["fallback"] == sorted(missing)
     translated_page = render(renderer, article, "ar")
     assert json.loads(translated_page.json)["fallback"] == []
@@ -346,3 +346,74 @@ def test_rendering_is_deterministic(renderer: Renderer, article: Article) -> Non
     )
     assert (first.html, first.json) == (again.html, again.json)
     assert first.json.endswith(b"}\n")
+
+
+# -- an edit to the English, through the CLI ---------------------------------------------------
+PUBLISHED = ["es", "fr", "de", "ar", "zh-Hans"]
+THYROID = "causes-nerve-damage/thyroid"
+
+
+def edit_english(root: Path, old: str, new: str) -> None:
+    path = root / "source" / "numbness-of-the-legs.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_a_one_word_english_edit_keeps_every_locale_published(
+    project_copy: Path, run: Callable[..., tuple[int, str, str]]
+) -> None:
+    """Issue 16.1: the stale unit is shown in English, marked, while the rest stays."""
+    edit_english(project_copy, "text: Thyroid diseases", "text: Thyroid disease")
+    for command in ("extract", "update"):
+        assert run(project_copy, command)[0] == 0
+    code, out, err = run(project_copy, "build")
+    assert code == 0, out + err
+    assert "[fuzzy] unit 'causes-nerve-damage/thyroid'" in err  # the translator is told
+    manifest = json.loads((project_copy / "dist" / "manifest.json").read_text())
+    for lang in PUBLISHED:
+        assert manifest["locales"][lang]["published"], (lang, manifest["locales"][lang])
+        page = (project_copy / "dist" / lang / "numbness-of-the-legs.html").read_text()
+        doc = Elements(page)
+        (item,) = [a for t, a in doc.tags if t == "li" and a.get("class") == "fallback"]
+        assert item["lang"] == "en"
+        stale = re.search(r'<li lang="en"[^>]*class="fallback">Thyroid disease (.*?)</li>', page)
+        assert stale is not None, lang
+        note = Elements(stale.group(1))
+        assert note.tags[0][0] == "small" and note.tags[0][1]["lang"] == lang
+        strings = export.load_ui(lang.replace("-", "_"))
+        assert not strings["fallback"].fallback
+        assert strings["fallback"].text in note.plain  # in the reader's language
+        data = (project_copy / "dist" / lang / "numbness-of-the-legs.json").read_text()
+        bundle = json.loads(data)
+        assert bundle["fallback"] == [THYROID]
+    assert run(project_copy, "check")[0] == 0
+
+
+def test_an_english_edit_to_a_warning_still_withholds(
+    project_copy: Path, run: Callable[..., tuple[int, str, str]]
+) -> None:
+    edit_english(project_copy, "lasts more than a few minutes", "lasts longer than a few minutes")
+    for command in ("extract", "update"):
+        assert run(project_copy, command)[0] == 0
+    code, out, _ = run(project_copy, "build")
+    assert code == 1
+    for lang in PUBLISHED:
+        assert f"{lang}: withheld: numbness-of-the-legs: warning treatment/" in out
+
+
+def test_units_never_translated_do_not_count(
+    project_copy: Path, run: Callable[..., tuple[int, str, str]]
+) -> None:
+    """A unit that has no translation at all is not "awaiting an update": at 100% the
+    locale waits for it (a blank or punctuation-only msgstr is no translation either)."""
+    po = project_copy / "locales" / "de" / "LC_MESSAGES" / "numbness-of-the-legs.po"
+    text = po.read_text(encoding="utf-8")
+    start = text.index(f'msgctxt "{THYROID}"')
+    end = text.index("\n\n", start)
+    entry = text[start:end]
+    blank = re.sub(r'msgstr ".*"', 'msgstr "…"', entry)
+    po.write_text(text.replace(entry, "#, fuzzy\n" + blank), encoding="utf-8")
+    code, out, err = run(project_copy, "check", "--locale", "de")
+    assert code == 1
+    assert "[completion] 26 of 27 non-warning units are translated and usable (96%)" in out + err

@@ -120,9 +120,9 @@ TAMPERING: list[tuple[str, Any, str]] = [
         "warning 'see-a-doctor': the lead is not the approved text",
     ),
     (
-        "severity prefix removed",
-        lambda h: re.sub(r'<span class="visually-hidden">[^<]*</span>', "", h, count=1),
-        "needs one heading with a visually hidden severity prefix",
+        "severity label removed",
+        lambda h: re.sub(r'<span class="care-card__severity">[^<]*</span>', "", h, count=1),
+        "needs one heading that starts with its severity label",
     ),
     ("emergency card below the article", _move_emergency_card_down, "is not at the top"),
     (
