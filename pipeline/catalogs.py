@@ -26,8 +26,10 @@ from pipeline.pofile import (
     PoCatalog,
     content_key,
     plain_message,
+    previous_context,
     read_po,
     render_po,
+    translated,
 )
 from pipeline.project import PSEUDO_LOCALE, Project, parse_locale, source_date_epoch
 
@@ -301,8 +303,9 @@ def init(project: Project, code: str) -> list[Change]:
 
 # -- update --------------------------------------------------------------------------
 def _merged(old: Message | None, new: Message) -> Message:
-    """The entry for template message ``new`` given the translator's entry ``old``."""
-    if old is None or not old.string:
+    """The entry for template message ``new`` given the translator's entry ``old``
+    (current, or obsolete and revived: it comes back as it left, fuzzy if it was)."""
+    if old is None or not translated(old):
         return plain_message(
             new.id,
             context=new.context,
@@ -311,33 +314,42 @@ def _merged(old: Message | None, new: Message) -> Message:
             user_comments=old.user_comments if old else (),
         )
     flags = set(old.flags)
-    previous: MessageText | None = old.previous_id[0] if old.previous_id else None
+    previous: list[str] | None = list(old.previous_id) or None
+    context = previous_context(old)
     if old.id != new.id:
-        # Keep the msgid the translation was made for, so the translator sees the diff.
+        # Keep the English the translation was made for, so the translator sees the diff.
         if not ("fuzzy" in flags and previous):
-            previous = old.id
+            previous, context = _as_list(old.id), None
         flags.add("fuzzy")
-    if "fuzzy" not in flags or previous == new.id:
-        previous = None
+    if "fuzzy" not in flags or (previous == _as_list(new.id) and context in (None, new.context)):
+        previous = context = None
     return plain_message(
         new.id,
-        old.string,
+        old.string or "",
         context=new.context,
         locations=new.locations,
         flags=flags,
         auto_comments=new.auto_comments,
         user_comments=old.user_comments,
         previous_id=previous,
+        previous_context=context,
     )
+
+
+def _as_list(msgid: MessageText) -> list[str]:
+    """A msgid as Babel's ``previous_id`` holds one: ``[msgid]`` or ``[msgid, plural]``."""
+    return [msgid] if isinstance(msgid, str) else list(msgid)
 
 
 def _match(candidates: list[Message], msgid: MessageText) -> Message | None:
     """Take the entry a template message continues from ``candidates`` (the entries of
     its msgctxt): a translation of exactly this English if there is one (it may be an
-    obsolete entry, revived), else the current entry."""
-    for i, message in enumerate(candidates):
-        if message.id == msgid and message.string:
-            return candidates.pop(i)
+    obsolete entry, revived; a current one rather than a fuzzy one), else the current
+    entry."""
+    for fuzzy in (False, True):
+        for i, message in enumerate(candidates):
+            if message.id == msgid and translated(message) and message.fuzzy == fuzzy:
+                return candidates.pop(i)
     return candidates.pop(0) if candidates else None
 
 
@@ -364,11 +376,19 @@ def merge(po: PoCatalog, template: PoCatalog) -> PoCatalog:
         old = _match(entries.get(new.context, []), new.id)
         taken.add(id(old))
         merged[new.id] = _merged(old, new)
-    # Removed units keep their translation as obsolete entries (#~); nothing is lost.
+    # Removed units keep their translation as obsolete entries (#~), with everything
+    # msgmerge keeps: translator comments, flags (fuzzy above all) and the previous
+    # English (#~|). Nothing is lost, and nothing comes back as current that was not.
     for old in previous:
-        if old.string and id(old) not in taken:
+        if translated(old) and id(old) not in taken:
             merged.obsolete[merged._key_for(old.id, old.context)] = plain_message(
-                old.id, old.string, context=old.context, user_comments=old.user_comments
+                old.id,
+                old.string or "",
+                context=old.context,
+                flags=old.flags,
+                user_comments=old.user_comments,
+                previous_id=old.previous_id or None,
+                previous_context=previous_context(old),
             )
     return merged
 

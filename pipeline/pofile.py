@@ -1,9 +1,12 @@
 """Read and write gettext PO/POT files with Babel, mending what Babel loses.
 
 Babel's parser and writer do the work; this module adds what a translator's file
-needs to survive a round trip unchanged: previous msgids (``#|``), the flags that
-were actually written (Babel invents ``python-format``), headers Babel does not
-know (``X-Generator``), strict UTF-8, and syntax errors reported with their line.
+needs to survive a round trip unchanged: previous msgctxt, msgid and msgid_plural
+(``#|``, and ``#~|`` on obsolete entries, as ``msgmerge --previous`` writes them),
+the flags that were actually written (Babel invents ``python-format``), obsolete
+entries whole, headers Babel does not know (``X-Generator``) or cannot parse (a
+date-only ``PO-Revision-Date``), strict UTF-8, and syntax errors reported with
+their line.
 """
 
 from __future__ import annotations
@@ -33,6 +36,9 @@ from pipeline.yamlfile import decode_text
 
 MAX_PO_BYTES = 8 * 1024 * 1024
 MAX_ENTRIES = 10_000
+MAX_PLURALS = 6
+"""No language has more plural forms in CLDR; a larger ``nplurals`` would only make
+every plural entry cost memory and time."""
 WIDTH = 76
 
 _STRING = r'"(?:[^"\\]|\\.)*"'
@@ -130,7 +136,17 @@ class PoCatalog(Catalog):
 
     def _set_headers(self, headers: Iterable[tuple[str, str]]) -> None:
         headers = list(headers)
-        Catalog._set_mime_headers(self, headers)
+        revision = None
+        for name, value in headers:
+            if name.lower() == "po-revision-date" and not _babel_date(value):
+                revision = value.strip()  # msgfmt accepts any text here; kept as written
+        if revision is None:
+            Catalog._set_mime_headers(self, headers)
+        else:
+            Catalog._set_mime_headers(
+                self, [(n, v) for n, v in headers if n.lower() != "po-revision-date"]
+            )
+            self.revision_date = revision
         for name, value in headers:
             lname = name.lower()
             if lname == "plural-forms":
@@ -143,6 +159,33 @@ class PoCatalog(Catalog):
                 self.extra_headers.append((name, value))
 
     mime_headers = property(_get_headers, _set_headers)
+
+
+def _babel_date(value: str) -> bool:
+    """True if Babel reads ``value`` as a ``PO-Revision-Date`` (it refuses a date
+    without a time, ``2026-11-25``, which gettext accepts)."""
+    if "YEAR" in value or not value.strip():
+        return True
+    try:
+        _datetime_header(value)
+    except ValueError:
+        return False
+    return True
+
+
+def previous_context(message: Message) -> str | None:
+    """The msgctxt the translation was made for (``#| msgctxt``), if the file says."""
+    return getattr(message, "previous_context", None)
+
+
+def set_previous_context(message: Message, context: str | None) -> None:
+    message.previous_context = context  # type: ignore[attr-defined]
+
+
+def translated(message: Message) -> bool:
+    """Has any translated text (any plural form)."""
+    string = message.string
+    return any(string) if isinstance(string, list | tuple) else bool(string)
 
 
 def entries(catalog: Catalog) -> list[Message]:
@@ -165,6 +208,7 @@ def plain_message(
     auto_comments: Iterable[str] = (),
     user_comments: Iterable[str] = (),
     previous_id: MessageText | None = None,
+    previous_context: str | None = None,
     lineno: int | None = None,
 ) -> Message:
     """A Message whose flags are exactly ``flags`` (Babel would add ``python-format``
@@ -181,7 +225,13 @@ def plain_message(
         context=context,
     )
     message.flags = set(flags)
+    if previous_context is not None:
+        set_previous_context(message, previous_context)
     return message
+
+
+class _TooManyPlurals(Exception):
+    """A header declares more plural forms than any language has."""
 
 
 class _Parser(PoFileParser):
@@ -197,12 +247,43 @@ class _Parser(PoFileParser):
             return
         super()._process_comment(line)
 
+    def _process_message_line(self, lineno: int, line: str, obsolete: bool = False) -> None:
+        if obsolete and line.startswith("|"):  # "#~| msgid": an obsolete entry's previous msgid
+            self._finish_current_message()
+            self.previous.append(line[1:].strip())
+            return
+        super()._process_message_line(lineno, line, obsolete)
+
+    def _process_keyword_line(self, lineno: int, line: str, obsolete: bool = False) -> None:
+        # What msgfmt refuses and Babel would read some way of its own.
+        keyword = line.partition(" ")[0]
+        if keyword == "msgid_plural" and len(self.messages) != 1:
+            self._invalid_pofile(line, lineno, "msgid_plural without a msgid just before it")
+        elif keyword == "msgstr" or keyword.startswith("msgstr["):
+            plural = len(self.messages) > 1
+            if keyword == "msgstr" and self.translations:
+                self._invalid_pofile(line, lineno, "a second msgstr in one entry")
+            elif keyword == "msgstr" and plural:
+                self._invalid_pofile(
+                    line, lineno, "an entry with msgid_plural needs msgstr[0], msgstr[1], ..."
+                )
+            elif keyword != "msgstr" and not plural:
+                self._invalid_pofile(line, lineno, f"{keyword} without msgid_plural")
+            elif keyword != "msgstr" and keyword in {f"msgstr[{i}]" for i, _ in self.translations}:
+                self._invalid_pofile(line, lineno, f"a second {keyword} in one entry")
+        super()._process_keyword_line(lineno, line, obsolete)
+
     def _add_message(self) -> None:
-        previous = _previous_msgid(self.previous)
+        context_, ids = _previous(self.previous)
         self.previous = []
         flags = {f for f in self.flags if f}
         if len(self.messages) > 1:
             msgid: Any = tuple(m.denormalize() for m in self.messages)
+            # msgfmt accepts forms beyond nplurals while they are empty (untranslated
+            # entries written for another language); Babel refuses any.
+            self.translations = [
+                t for t in self.translations if t[0] < self.catalog.num_plurals or t[1]
+            ]
         else:
             msgid = self.messages[0].denormalize()
         context = self.context.denormalize() if self.context else None
@@ -224,6 +305,8 @@ class _Parser(PoFileParser):
         except ValueError as exc:  # the header: a Language or date Babel cannot read
             raise PoFileError(f"invalid header: {exc}", self.catalog, "", lineno - 1) from None
         if not msgid:
+            if not obsolete and self.catalog.num_plurals > MAX_PLURALS:
+                raise _TooManyPlurals()
             return
         if obsolete:
             message = self.catalog.obsolete.get(self.catalog._key_for(msgid, context))
@@ -231,12 +314,14 @@ class _Parser(PoFileParser):
             message = self.catalog.get(msgid, context=context)
         if message is not None:
             message.flags = flags
-            message.previous_id = [previous] if previous else []
+            message.previous_id = ids
+            set_previous_context(message, context_ if ids else None)
             message.lineno = lineno
 
 
-def _previous_msgid(lines: list[str]) -> str | None:
-    """The msgid of an entry's ``#|`` lines (their text after ``#|``), if they have one."""
+def _previous(lines: list[str]) -> tuple[str | None, list[str]]:
+    """The msgctxt and the msgid (with its msgid_plural) of an entry's ``#|`` lines
+    (their text after ``#|``), as Babel's ``previous_id`` list; empty without a msgid."""
     parts: dict[str, list[str]] = {}
     current = None
     for line in lines:
@@ -247,7 +332,13 @@ def _previous_msgid(lines: list[str]) -> str | None:
             continue
         current = keyword
         parts[current] = [unescape(rest.strip())] if rest.strip() else []
-    return "".join(parts["msgid"]) if "msgid" in parts else None
+    msgid = "".join(parts["msgid"]) if "msgid" in parts else None
+    if not msgid:
+        return None, []
+    context = "".join(parts["msgctxt"]) if "msgctxt" in parts else None
+    if "msgid_plural" in parts:
+        return context, [msgid, "".join(parts["msgid_plural"])]
+    return context, [msgid]
 
 
 class _Scanned(NamedTuple):
@@ -334,8 +425,13 @@ def _scan(lines: list[str]) -> list[_Scanned] | None:
             mark = line[1:2]
             if mark == "~":
                 line = line[2:].lstrip()
-                if not line or line[0] == "|":
+                if not line:
                     return None
+                if line[0] == "|":  # an obsolete entry's previous msgid, as "#|"
+                    if ids is not None and not finish():
+                        return None
+                    previous.append(line[1:].strip())
+                    continue
                 entry_obsolete = True
             else:
                 if ids is not None and not finish():
@@ -388,6 +484,11 @@ def _comment(
     mark = line[1:2]
     if mark == "|":
         previous.append(line[2:].strip())
+    elif mark == "~":  # "#~|" (nothing else reaches here)
+        rest = line[2:].lstrip()
+        if rest[:1] != "|":
+            return False
+        previous.append(rest[1:].strip())
     elif mark == ":":
         if "\u2068" in line or "\u2069" in line:
             return False
@@ -414,7 +515,7 @@ def _comment(
 
 _STRINGS = rf"({_PLAIN_STRING}(?:\n{_PLAIN_STRING})*+)"
 _OBSOLETE_STRINGS = rf"({_PLAIN_STRING}(?:\n#~ {_PLAIN_STRING})*+)"
-_COMMENTS = r"((?:#(?!~)[^\n]*+\n)*+)"
+_COMMENTS = r"((?:#(?:~[ \t]*+\|)?+(?!~)[^\n]*+\n)*+)"
 _ACTIVE_ENTRY = re.compile(
     rf"{_COMMENTS}(?:msgctxt {_STRINGS}\n)?msgid {_STRINGS}\nmsgstr {_STRINGS}(?:\n|\Z)"
 )
@@ -505,8 +606,8 @@ def _message(entry: _Scanned) -> Message:
     )
     if entry.msgid:  # as _Parser._add_message mends Babel's message (not the header's)
         message.flags = {f for f in entry.flags if f}
-        old = _previous_msgid(entry.previous)
-        message.previous_id = [old] if old else []
+        context, message.previous_id = _previous(entry.previous)
+        set_previous_context(message, context)
     return message
 
 
@@ -640,11 +741,9 @@ def _babel_takes_header(string: str) -> bool:
             elif lname == "content-type":
                 _separated(value)
             elif lname == "plural-forms":
-                int(_separated(f" ;{value}").get("nplurals", 2))
-            elif lname == "pot-creation-date":
-                if value.strip():
-                    _datetime_header(value)
-            elif lname == "po-revision-date" and "YEAR" not in value and value.strip():
+                if int(_separated(f" ;{value}").get("nplurals", 2)) > MAX_PLURALS:
+                    return False  # read_po refuses it, and says where
+            elif lname == "pot-creation-date" and value.strip():
                 _datetime_header(value)
     except Exception:  # whatever it is, Babel's own reading will say
         return False
@@ -706,6 +805,25 @@ def _text(data: bytes, path: str) -> str:
     return text
 
 
+def _bounded(catalog: PoCatalog, text: str, path: str) -> PoCatalog:
+    """``catalog``, unless its header declares more plural forms than any language has
+    (each plural entry would be that many strings long): ContentError at that line."""
+    if catalog.num_plurals <= MAX_PLURALS:
+        return catalog
+    found = re.search(r'^"Plural-Forms:', text, re.MULTILINE)
+    line = text.count("\n", 0, found.start()) + 1 if found else 1
+    raise ContentError(
+        [
+            error(
+                "header-plural-forms",
+                f"nplurals={catalog.num_plurals}: no language has more than {MAX_PLURALS} "
+                "plural forms",
+                Location(path, line),
+            )
+        ]
+    )
+
+
 def read_po(data: bytes, path: str) -> PoCatalog:
     """Parse PO bytes; ContentError (with the file and line) if they are not a valid PO."""
     text = _text(data, path)
@@ -716,17 +834,19 @@ def read_po(data: bytes, path: str) -> PoCatalog:
     if scanned is not None:  # the usual layout: plain, too
         catalog = PoCatalog(charset="utf-8")
         if _fill(catalog, scanned):
-            return catalog
+            return _bounded(catalog, text, path)
     elif _PLAIN_PO.fullmatch(text):
         catalog = PoCatalog(charset="utf-8")
         if _parse_plain(catalog, lines):
-            return catalog
+            return _bounded(catalog, text, path)
     else:
         _check_syntax(lines, path)
     catalog = PoCatalog(charset="utf-8")
     parser = _Parser(catalog, path)
     try:
         parser.parse(lines)
+    except _TooManyPlurals:
+        _bounded(catalog, text, path)
     except PoFileError as exc:
         message = _BABEL_LINE.sub("", str(exc))  # Babel appends its 0-based line number
         raise ContentError([error("po-syntax", message, Location(path, exc.lineno + 1))]) from None
@@ -735,9 +855,32 @@ def read_po(data: bytes, path: str) -> PoCatalog:
     return catalog
 
 
+def _previous_lines(message: Message, prefix: str) -> str:
+    """The ``#|`` (``prefix``) lines of ``message``'s previous msgctxt, msgid and
+    msgid_plural, wrapped as GNU gettext wraps them (Babel wraps them into invalid
+    lines when long, and drops all but the msgid)."""
+    if not message.previous_id:
+        return ""
+    fields = (
+        [("msgctxt", previous_context(message))] if previous_context(message) is not None else []
+    )
+    fields += zip(("msgid", "msgid_plural"), message.previous_id, strict=False)
+    return "".join(_field(f"{prefix} {keyword}", text) for keyword, text in fields)
+
+
+def _field(keyword: str, text: str | None) -> str:
+    """``keyword "text"``, the text wrapped to ``WIDTH`` columns; every continuation
+    line starts with the prefix of ``keyword`` (``#~``, ``#|``) if it has one."""
+    prefix, _, _ = keyword.rpartition(" ")
+    # Babel's normalize() counts a prefix once per word: wrap to the width left, then prefix.
+    lines = normalize(text or "", width=WIDTH - len(prefix) - 1 if prefix else WIDTH).split("\n")
+    lead = f"{prefix} " if prefix else ""
+    return f"{keyword} {lines[0]}\n" + "".join(f"{lead}{line}\n" for line in lines[1:])
+
+
 def _with_previous(catalog: Catalog, chunks: Iterable[str]) -> Iterator[str]:
-    """Insert ``#| msgid`` lines where GNU gettext puts them (Babel wraps them into
-    invalid lines when long, and its reader drops them)."""
+    """Insert ``#|`` lines before each entry's ``msgctxt`` or ``msgid``, where GNU
+    gettext puts them."""
     messages = list(catalog)
     index = -1
     pending: str | None = None
@@ -747,22 +890,47 @@ def _with_previous(catalog: Catalog, chunks: Iterable[str]) -> Iterator[str]:
             continue
         if chunk.startswith("msgid "):
             index += 1
-            previous = messages[index].previous_id if index < len(messages) else None
-            if previous:
-                # Babel's normalize() counts its prefix once per word; wrap, then prefix.
-                lines = normalize(previous[0], width=WIDTH - 3).split("\n")
-                yield f"#| msgid {lines[0]}\n"
-                yield "".join(f"#| {line}\n" for line in lines[1:])
+            if index < len(messages):
+                yield _previous_lines(messages[index], "#|")
         if pending is not None:
             yield pending
             pending = None
         yield chunk
 
 
+def _obsolete(message: Message) -> str:
+    """An obsolete entry as ``msgmerge`` writes it: everything it had kept exactly
+    (translator comments unwrapped, flags, ``#~|`` previous msgids), every string
+    line prefixed ``#~``."""
+    lines = [f"# {comment}\n" if comment else "#\n" for comment in message.user_comments]
+    lines += [f"#. {comment}\n" for comment in message.auto_comments]
+    if message.locations:
+        lines.append(
+            "#: "
+            + " ".join(f"{path}:{line}" if line else path for path, line in message.locations)
+            + "\n"
+        )
+    if message.flags:
+        lines.append(f"#, {', '.join(sorted(message.flags))}\n")
+    lines.append(_previous_lines(message, "#~|"))
+    if message.context is not None:
+        lines.append(_field("#~ msgctxt", message.context))
+    if isinstance(message.id, list | tuple):
+        lines.append(_field("#~ msgid", message.id[0]))
+        lines.append(_field("#~ msgid_plural", message.id[1]))
+        strings = message.string if isinstance(message.string, list | tuple) else [message.string]
+        lines += [_field(f"#~ msgstr[{i}]", text) for i, text in enumerate(strings)]
+    else:
+        lines.append(_field("#~ msgid", message.id))
+        lines.append(_field("#~ msgstr", cast(str, message.string or "")))
+    return "".join(lines) + "\n"
+
+
 def render_po(catalog: Catalog) -> bytes:
     """The PO text of ``catalog`` as UTF-8 bytes (Babel's layout, GNU-compatible)."""
-    chunks = generate_po(catalog, width=WIDTH, include_previous=False)
-    return "".join(_with_previous(catalog, chunks)).encode("utf-8")
+    chunks = generate_po(catalog, width=WIDTH, include_previous=False, ignore_obsolete=True)
+    text = "".join(_with_previous(catalog, chunks))
+    return (text + "".join(map(_obsolete, catalog.obsolete.values()))).encode("utf-8")
 
 
 def _words(comments: Iterable[str]) -> str:
@@ -784,6 +952,7 @@ def content_key(catalog: Catalog) -> tuple[Any, ...]:
             _words(m.user_comments),
             tuple(m.locations),
             tuple(m.previous_id or ()),
+            previous_context(m),
         )
 
     return (
