@@ -18,7 +18,7 @@ from pipeline import __version__, parallel
 from pipeline.cache import Cache
 from pipeline.errors import ContentError, UsageError
 from pipeline.extract import PROJECT, build_template
-from pipeline.files import atomic_write, read_bounded
+from pipeline.files import atomic_write, read_bounded, remove_leftover_temps
 from pipeline.model import Article, Finding, Location, error
 from pipeline.pofile import (
     MAX_PO_BYTES,
@@ -148,7 +148,16 @@ def extract(project: Project, *, dry_run: bool = False) -> list[Change]:
     results = parallel.map_ordered(
         _extract_one, (project, cache, articles), range(len(articles)), label="extract"
     )
-    return _write_all(project, _gather(results), dry_run=dry_run)
+    changes = _write_all(project, _gather(results), dry_run=dry_run)
+    if not dry_run:
+        _remove_leftovers(project.template_path(a.id) for a in articles)
+    return changes
+
+
+def _remove_leftovers(paths: Iterable[Path]) -> None:
+    """Remove the temporary files a killed ``extract`` or ``update`` left beside ``paths``."""
+    for directory in sorted({path.parent for path in paths}):
+        remove_leftover_temps(directory, (".po", ".pot"))
 
 
 def _extract_one(
@@ -302,9 +311,11 @@ def init(project: Project, code: str) -> list[Change]:
 
 
 # -- update --------------------------------------------------------------------------
-def _merged(old: Message | None, new: Message) -> Message:
+def _merged(old: Message | None, new: Message, plurals: int = 2) -> Message:
     """The entry for template message ``new`` given the translator's entry ``old``
-    (current, or obsolete and revived: it comes back as it left, fuzzy if it was)."""
+    (current, or obsolete and revived: it comes back as it left, fuzzy if it was).
+    An entry that gains or loses its plural takes the first form, or the one form for
+    each of ``plurals``, as msgmerge does (fuzzy: its msgid changed)."""
     if old is None or not translated(old):
         return plain_message(
             new.id,
@@ -323,9 +334,14 @@ def _merged(old: Message | None, new: Message) -> Message:
         flags.add("fuzzy")
     if "fuzzy" not in flags or (previous == _as_list(new.id) and context in (None, new.context)):
         previous = context = None
+    string: MessageText = old.string or ""
+    if isinstance(new.id, str) and not isinstance(string, str):
+        string = string[0] if string else ""
+    elif not isinstance(new.id, str) and isinstance(string, str):
+        string = (string,) * plurals
     return plain_message(
         new.id,
-        old.string or "",
+        string,
         context=new.context,
         locations=new.locations,
         flags=flags,
@@ -375,7 +391,7 @@ def merge(po: PoCatalog, template: PoCatalog) -> PoCatalog:
             continue
         old = _match(entries.get(new.context, []), new.id)
         taken.add(id(old))
-        merged[new.id] = _merged(old, new)
+        merged[new.id] = _merged(old, new, po.num_plurals)
     # Removed units keep their translation as obsolete entries (#~), with everything
     # msgmerge keeps: translator comments, flags (fuzzy above all) and the previous
     # English (#~|). Nothing is lost, and nothing comes back as current that was not.
@@ -415,7 +431,10 @@ def update(project: Project, codes: list[str], *, check: bool = False) -> list[C
     writes = _gather(results)
     order = {(code, a.id): n for n, (code, a, _) in enumerate(po_files(project, codes))}
     writes.sort(key=lambda w: order[w.path.parent.parent.name, w.path.stem])
-    return _write_all(project, writes, dry_run=check)
+    changes = _write_all(project, writes, dry_run=check)
+    if not check:
+        _remove_leftovers(path for _, _, path in po_files(project, codes))
+    return changes
 
 
 def _update_article(
