@@ -6,7 +6,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from pipeline.pofile import read_po
+
+from .conftest import DATA
 
 SOURCE = Path("source/numbness-of-the-legs.yaml")
 ES = Path("locales/es/LC_MESSAGES/numbness-of-the-legs.po")
@@ -80,3 +84,26 @@ def test_a_stale_warning_never_comes_back_as_current(project_copy: Path, run, tm
     manifest = json.loads((out_dir / "manifest.json").read_text())
     assert manifest["locales"]["es"]["published"] is False
     assert not (out_dir / "es" / "numbness-of-the-legs.html").exists()
+
+
+@pytest.mark.parametrize("locale", ["ru", "pl"])
+def test_a_transifex_four_form_plural_header_is_at_most_a_warning(
+    project_copy: Path, run, locale: str
+) -> None:
+    """Transifex writes a fourth form for fractions into ru, pl and uk catalogs; gettext
+    never picks it. It must not withhold the locale."""
+    config = project_copy / "locales" / "locales.yaml"
+    if f"code: {locale}\n" not in config.read_text():
+        config.write_text(config.read_text() + f"  - code: {locale}\n    status: draft\n")
+    assert run(project_copy, "init", locale)[0] == 0
+    corpus = (DATA / "po" / f"corpus-transifex-{locale}.po").read_text()
+    header = next(line for line in corpus.splitlines() if line.startswith('"Plural-Forms:'))
+    path = project_copy / "locales" / locale / "LC_MESSAGES" / "numbness-of-the-legs.po"
+    text = path.read_text()
+    start = text.index('"Plural-Forms:')
+    path.write_text(text[:start] + header + text[text.index("\n", start) :])
+    _, out, _ = run(project_copy, "check", "--locale", locale, "--format", "json")
+    findings = [f for f in json.loads(out)["findings"] if f["code"] == "header-plural-forms"]
+    assert findings and all(f["severity"] == "warning" for f in findings), findings
+    assert "fractions" in findings[0]["message"]
+    assert run(project_copy, "update", "--locale", locale, "--check")[0] == 0
