@@ -540,8 +540,10 @@ def _fraction_forms(expr: str) -> frozenset[int]:
     """The forms ``expr`` picks for fractions (0.5, 1.5, ...), which a count in gettext
     never is: Transifex gives those a form of their own (CLDR's "other" for decimals)."""
     try:
-        pick = gettext.c2py(expr)
-        pick.__globals__["_as_int"] = float  # this function's own namespace: take fractions
+        pick: Callable[[float], int] = gettext.c2py(expr)  # type: ignore[assignment]
+        # c2py refuses fractions through the ``_as_int`` of this function's own
+        # namespace (made anew for each formula): let them through, for this one.
+        pick.__globals__["_as_int"] = float
         return frozenset(pick(n + 0.5) for n in (0, 1, 2, 4, 5, 11, 21, 101))
     except (ValueError, SyntaxError, RecursionError, ZeroDivisionError, OverflowError, TypeError):
         return frozenset()
