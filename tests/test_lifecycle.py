@@ -4,11 +4,14 @@ comes back as current (issue scenarios scripted through the real CLI)."""
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from pipeline.pofile import read_po
+from pipeline.catalogs import merge
+from pipeline.pofile import PoCatalog, entries, plain_message, previous_context, read_po, render_po
 
 from .conftest import DATA
 
@@ -107,3 +110,71 @@ def test_a_transifex_four_form_plural_header_is_at_most_a_warning(
     assert findings and all(f["severity"] == "warning" for f in findings), findings
     assert "fractions" in findings[0]["message"]
     assert run(project_copy, "update", "--locale", locale, "--check")[0] == 0
+
+
+def test_a_warning_removed_and_restored_with_other_english_comes_back_fuzzy(
+    project_copy: Path, run
+) -> None:
+    """Removed while current, restored after its English changed: the translation is of
+    the old English, so it is fuzzy, with that English as ``#| msgid``."""
+    edit(project_copy, BLOCK, "")
+    sync(project_copy, run)
+    active, (gone,) = es_entry(project_copy)
+    assert not active and not gone.fuzzy and gone.id == MINUTES
+    paragraph = "          text: Treatment of leg numbness depends on the underlying causes.\n"
+    edit(project_copy, paragraph, paragraph + BLOCK.replace(MINUTES, HOURS))
+    sync(project_copy, run)
+    (entry,), obsolete = es_entry(project_copy)
+    assert not obsolete
+    assert entry.id == HOURS and entry.fuzzy and entry.previous_id == [MINUTES]
+    assert run(project_copy, "check", "--locale", "es")[0] == 1
+
+
+@pytest.mark.skipif(not shutil.which("msgmerge"), reason="GNU msgmerge not installed")
+def test_merge_keeps_what_msgmerge_previous_keeps(tmp_path: Path) -> None:
+    """The referee: the same PO and template through ``msgmerge --previous`` and through
+    careloc's merge keep the same translations, flags and previous msgids, in the same
+    (active or obsolete) entries."""
+    po_path = DATA / "po" / "corpus-msgmerge-es.po"
+    po = read_po(po_path.read_bytes(), po_path.name)
+    template = PoCatalog(charset="utf-8")
+    template.locale = None
+    for context, msgid in [
+        ("title", "Numbness of the Legs"),  # unchanged
+        # revived from obsolete, as it left (fuzzy, its previous English kept)
+        (
+            "complications/untreated-complications",
+            "Prolonged, untreated numbness can lead to serious complications.",
+        ),
+        ("symptoms/long", "ab " * 23 + "z."),  # revived, was current
+    ]:  # and "treatment/see-a-doctor" goes obsolete, fuzzy
+        template[msgid] = plain_message(msgid, context=context)
+    pot = tmp_path / "t.pot"
+    pot.write_bytes(render_po(template))
+    refereed = tmp_path / "msgmerge.po"
+    files = [str(po_path), str(pot)]
+    subprocess.run(
+        ["msgmerge", "--quiet", "--previous", "--no-fuzzy-matching", "-o", str(refereed), *files],
+        check=True,
+    )
+
+    def summary(catalog) -> set:
+        found = set()
+        for obsolete, messages in ((False, entries(catalog)), (True, catalog.obsolete.values())):
+            for m in messages:
+                if m.id:
+                    found.add(
+                        (
+                            obsolete,
+                            m.context,
+                            m.string if isinstance(m.string, str) else tuple(m.string),
+                            m.fuzzy,
+                            tuple(m.previous_id),
+                            previous_context(m),
+                        )
+                    )
+        return found
+
+    ours = read_po(render_po(merge(po, template)), "ours.po")
+    theirs = read_po(refereed.read_bytes(), "msgmerge.po")
+    assert summary(ours) == summary(theirs)
