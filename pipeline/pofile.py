@@ -116,13 +116,27 @@ class PoCatalog(Catalog):
         self.file_plural_forms: str | None = None
         self.generated_by: str = f"careloc {__version__}\n"
         self.raw_language: str | None = None
+        self.raw_creation_date: str | None = None
+        """A ``POT-Creation-Date`` Babel cannot read (``2026-11-25``), as written; it
+        stands until ``creation_date`` is set."""
         super().__init__(*args, **kwargs)
+
+    @property
+    def creation_date(self) -> Any:
+        return self._creation_date
+
+    @creation_date.setter
+    def creation_date(self, value: Any) -> None:
+        self._creation_date = value
+        self.raw_creation_date = None
 
     def _get_headers(self) -> list[tuple[str, str]]:
         headers = []
         for name, value in Catalog._get_mime_headers(self):
             if name == "Generated-By":
                 continue
+            if name == "POT-Creation-Date" and self.raw_creation_date is not None:
+                value = self.raw_creation_date
             if name == "Plural-Forms" and self.file_plural_forms is not None:
                 value = self.file_plural_forms
             headers.append((name, value))
@@ -136,17 +150,18 @@ class PoCatalog(Catalog):
 
     def _set_headers(self, headers: Iterable[tuple[str, str]]) -> None:
         headers = list(headers)
-        revision = None
-        for name, value in headers:
-            if name.lower() == "po-revision-date" and not _babel_date(value):
-                revision = value.strip()  # msgfmt accepts any text here; kept as written
-        if revision is None:
-            Catalog._set_mime_headers(self, headers)
-        else:
-            Catalog._set_mime_headers(
-                self, [(n, v) for n, v in headers if n.lower() != "po-revision-date"]
-            )
-            self.revision_date = revision
+        # msgfmt accepts any text in the dates (``2026-11-25``); Babel only a date and
+        # time. What Babel cannot read is kept as written.
+        raw = {
+            name.lower(): value.strip()
+            for name, value in headers
+            if name.lower() in ("po-revision-date", "pot-creation-date") and not _babel_date(value)
+        }
+        Catalog._set_mime_headers(self, [(n, v) for n, v in headers if n.lower() not in raw])
+        if "po-revision-date" in raw:
+            self.revision_date = raw["po-revision-date"]
+        if "pot-creation-date" in raw:
+            self.raw_creation_date = raw["pot-creation-date"]
         for name, value in headers:
             lname = name.lower()
             if lname == "plural-forms":
@@ -162,8 +177,8 @@ class PoCatalog(Catalog):
 
 
 def _babel_date(value: str) -> bool:
-    """True if Babel reads ``value`` as a ``PO-Revision-Date`` (it refuses a date
-    without a time, ``2026-11-25``, which gettext accepts)."""
+    """True if Babel reads ``value`` as a header date (it refuses a date without a
+    time, ``2026-11-25``, which gettext accepts)."""
     if "YEAR" in value or not value.strip():
         return True
     try:
@@ -740,11 +755,11 @@ def _babel_takes_header(string: str) -> bool:
                     _parse_locale(value)
             elif lname == "content-type":
                 _separated(value)
-            elif lname == "plural-forms":
-                if int(_separated(f" ;{value}").get("nplurals", 2)) > MAX_PLURALS:
-                    return False  # read_po refuses it, and says where
-            elif lname == "pot-creation-date" and value.strip():
-                _datetime_header(value)
+            elif (
+                lname == "plural-forms"
+                and int(_separated(f" ;{value}").get("nplurals", 2)) > MAX_PLURALS
+            ):
+                return False  # read_po refuses it, and says where
     except Exception:  # whatever it is, Babel's own reading will say
         return False
     return True

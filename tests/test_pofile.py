@@ -174,9 +174,12 @@ def test_obsolete_entries_keep_flags_previous_msgids_and_long_text() -> None:
     assert '#| msgctxt "treatment/see-doctor"\n#| msgid ""' in text
 
 
-def test_a_date_only_revision_date_is_read_and_kept() -> None:
+def test_date_only_header_dates_are_read_and_kept() -> None:
     data = (PO / "corpus-msgmerge-es.po").read_bytes()
     assert b"PO-Revision-Date: 2026-11-25\\n" in render_po(read_po(data, "es.po"))
+    data = (PO / "corpus-transifex-pl.po").read_bytes()
+    assert b"POT-Creation-Date: 2026-11-20\\n" in render_po(read_po(data, "pl.po"))
+    assert pofile.read_entries(data, "pl.po") == pofile.PoEntries.of(read_po(data, "pl.po"))
 
 
 def test_empty_plural_forms_beyond_nplurals_are_accepted_as_msgfmt_does() -> None:
