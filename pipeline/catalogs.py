@@ -18,7 +18,7 @@ from pipeline import __version__, parallel
 from pipeline.cache import Cache
 from pipeline.errors import ContentError, UsageError
 from pipeline.extract import PROJECT, build_template
-from pipeline.files import atomic_write, read_bounded
+from pipeline.files import atomic_write, read_bounded, remove_leftover_temps
 from pipeline.model import Article, Finding, Location, error
 from pipeline.pofile import (
     MAX_PO_BYTES,
@@ -26,8 +26,10 @@ from pipeline.pofile import (
     PoCatalog,
     content_key,
     plain_message,
+    previous_context,
     read_po,
     render_po,
+    translated,
 )
 from pipeline.project import (
     CONFIG_PATH,
@@ -153,7 +155,16 @@ def extract(project: Project, *, dry_run: bool = False) -> list[Change]:
     results = parallel.map_ordered(
         _extract_one, (project, cache, articles), range(len(articles)), label="extract"
     )
-    return _write_all(project, _gather(results), dry_run=dry_run)
+    changes = _write_all(project, _gather(results), dry_run=dry_run)
+    if not dry_run:
+        _remove_leftovers(project.template_path(a.id) for a in articles)
+    return changes
+
+
+def _remove_leftovers(paths: Iterable[Path]) -> None:
+    """Remove the temporary files a killed ``extract`` or ``update`` left beside ``paths``."""
+    for directory in sorted({path.parent for path in paths}):
+        remove_leftover_temps(directory, (".po", ".pot"))
 
 
 def _extract_one(
@@ -372,9 +383,12 @@ def init(project: Project, code: str) -> list[Change]:
 
 
 # -- update --------------------------------------------------------------------------
-def _merged(old: Message | None, new: Message) -> Message:
-    """The entry for template message ``new`` given the translator's entry ``old``."""
-    if old is None or not old.string:
+def _merged(old: Message | None, new: Message, plurals: int = 2) -> Message:
+    """The entry for template message ``new`` given the translator's entry ``old``
+    (current, or obsolete and revived: it comes back as it left, fuzzy if it was).
+    An entry that gains or loses its plural takes the first form, or the one form for
+    each of ``plurals``, as msgmerge does (fuzzy: its msgid changed)."""
+    if old is None or not translated(old):
         return plain_message(
             new.id,
             context=new.context,
@@ -383,33 +397,47 @@ def _merged(old: Message | None, new: Message) -> Message:
             user_comments=old.user_comments if old else (),
         )
     flags = set(old.flags)
-    previous: MessageText | None = old.previous_id[0] if old.previous_id else None
+    previous: list[str] | None = list(old.previous_id) or None
+    context = previous_context(old)
     if old.id != new.id:
-        # Keep the msgid the translation was made for, so the translator sees the diff.
+        # Keep the English the translation was made for, so the translator sees the diff.
         if not ("fuzzy" in flags and previous):
-            previous = old.id
+            previous, context = _as_list(old.id), None
         flags.add("fuzzy")
-    if "fuzzy" not in flags or previous == new.id:
-        previous = None
+    if "fuzzy" not in flags or (previous == _as_list(new.id) and context in (None, new.context)):
+        previous = context = None
+    string: MessageText = old.string or ""
+    if isinstance(new.id, str) and not isinstance(string, str):
+        string = string[0] if string else ""
+    elif not isinstance(new.id, str) and isinstance(string, str):
+        string = (string,) * plurals
     return plain_message(
         new.id,
-        old.string,
+        string,
         context=new.context,
         locations=new.locations,
         flags=flags,
         auto_comments=new.auto_comments,
         user_comments=old.user_comments,
         previous_id=previous,
+        previous_context=context,
     )
+
+
+def _as_list(msgid: MessageText) -> list[str]:
+    """A msgid as Babel's ``previous_id`` holds one: ``[msgid]`` or ``[msgid, plural]``."""
+    return [msgid] if isinstance(msgid, str) else list(msgid)
 
 
 def _match(candidates: list[Message], msgid: MessageText) -> Message | None:
     """Take the entry a template message continues from ``candidates`` (the entries of
     its msgctxt): a translation of exactly this English if there is one (it may be an
-    obsolete entry, revived), else the current entry."""
-    for i, message in enumerate(candidates):
-        if message.id == msgid and message.string:
-            return candidates.pop(i)
+    obsolete entry, revived; a current one rather than a fuzzy one), else the current
+    entry."""
+    for fuzzy in (False, True):
+        for i, message in enumerate(candidates):
+            if message.id == msgid and translated(message) and message.fuzzy == fuzzy:
+                return candidates.pop(i)
     return candidates.pop(0) if candidates else None
 
 
@@ -435,12 +463,20 @@ def merge(po: PoCatalog, template: PoCatalog) -> PoCatalog:
             continue
         old = _match(entries.get(new.context, []), new.id)
         taken.add(id(old))
-        merged[new.id] = _merged(old, new)
-    # Removed units keep their translation as obsolete entries (#~); nothing is lost.
+        merged[new.id] = _merged(old, new, po.num_plurals)
+    # Removed units keep their translation as obsolete entries (#~), with everything
+    # msgmerge keeps: translator comments, flags (fuzzy above all) and the previous
+    # English (#~|). Nothing is lost, and nothing comes back as current that was not.
     for old in previous:
-        if old.string and id(old) not in taken:
+        if translated(old) and id(old) not in taken:
             merged.obsolete[merged._key_for(old.id, old.context)] = plain_message(
-                old.id, old.string, context=old.context, user_comments=old.user_comments
+                old.id,
+                old.string or "",
+                context=old.context,
+                flags=old.flags,
+                user_comments=old.user_comments,
+                previous_id=old.previous_id or None,
+                previous_context=previous_context(old),
             )
     return merged
 
@@ -467,7 +503,10 @@ def update(project: Project, codes: list[str], *, check: bool = False) -> list[C
     writes = _gather(results)
     order = {(code, a.id): n for n, (code, a, _) in enumerate(po_files(project, codes))}
     writes.sort(key=lambda w: order[w.path.parent.parent.name, w.path.stem])
-    return _write_all(project, writes, dry_run=check)
+    changes = _write_all(project, writes, dry_run=check)
+    if not check:
+        _remove_leftovers(path for _, _, path in po_files(project, codes))
+    return changes
 
 
 def _update_article(

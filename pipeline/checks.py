@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from babel.messages.plurals import get_plural
 
 from pipeline.model import Finding, FindingSeverity, Location, Unit
-from pipeline.pofile import PoEntry, unescape
+from pipeline.pofile import MAX_PLURALS, PoEntry, unescape
 from pipeline.project import parse_locale
 
 ERROR = FindingSeverity.ERROR
@@ -536,6 +536,20 @@ def _partition(expr: str) -> tuple[int, ...] | None:
 
 
 @functools.lru_cache(maxsize=256)
+def _fraction_forms(expr: str) -> frozenset[int]:
+    """The forms ``expr`` picks for fractions (0.5, 1.5, ...), which a count in gettext
+    never is: Transifex gives those a form of their own (CLDR's "other" for decimals)."""
+    try:
+        pick: Callable[[float], int] = gettext.c2py(expr)  # type: ignore[assignment]
+        # c2py refuses fractions through the ``_as_int`` of this function's own
+        # namespace (made anew for each formula): let them through, for this one.
+        pick.__globals__["_as_int"] = float
+        return frozenset(pick(n + 0.5) for n in (0, 1, 2, 4, 5, 11, 21, 101))
+    except (ValueError, SyntaxError, RecursionError, ZeroDivisionError, OverflowError, TypeError):
+        return frozenset()
+
+
+@functools.lru_cache(maxsize=256)
 def _same_partition(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
     """True if both formulas group the numbers the same way, whatever the form indexes."""
     mapping: dict[int, int] = {}
@@ -558,7 +572,10 @@ def header_plural_forms(header: Header) -> Iterator[Finding]:
     Spanish, French, Italian and Portuguese formulas of GNU gettext and Weblate
     (two forms) are as correct for everyday numbers as CLDR's newer three, whose
     extra form is for millions. The same number of forms split differently is a
-    warning."""
+    warning, as is a last form only fractions would pick (Transifex writes four
+    forms for Russian, Polish and Ukrainian; gettext counts are whole numbers, so
+    the fourth is never used). More than six forms is an error: no language has
+    more."""
     ctx = header.context
     problem = _plural_forms_problem(ctx.code, header.get("Plural-Forms"))
     if problem is not None:
@@ -584,12 +601,29 @@ def _plural_forms_problem(code: str, value: str | None) -> tuple[FindingSeverity
     if not match:
         return ERROR, f"cannot read 'Plural-Forms: {value}'", False
     declared, formula = int(match.group(1)), match.group(2)
+    if declared > MAX_PLURALS:
+        return ERROR, f"nplurals={declared}: no language has more than {MAX_PLURALS} forms", False
     ours, theirs = _partition(formula), _partition(expected.plural_expr)
     if ours is None or min(ours) < 0 or max(ours) >= declared:
         return (
             ERROR,
             f"'plural={formula}' is not a valid formula for "
             f"{declared} plural form(s); CLDR says '{want}'",
+            False,
+        )
+    if (
+        len(set(ours)) == declared - 1
+        and max(ours) < declared - 1
+        and declared - 1 in _fraction_forms(formula)
+        and theirs is not None
+        and _same_partition(ours[: len(_EVERYDAY)], theirs[: len(_EVERYDAY)])
+    ):
+        # Transifex's ru, pl, uk...: a last form for fractions (CLDR's "other"), which a
+        # gettext count never reaches; the counts are grouped as CLDR groups them.
+        return (
+            WARNING,
+            f"nplurals={declared}: the last form is for fractions, which gettext never "
+            f"picks (counts are whole numbers); CLDR says '{want}'",
             False,
         )
     if len(set(ours)) != declared:

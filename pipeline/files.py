@@ -9,6 +9,7 @@ import errno
 import fcntl
 import functools
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -112,19 +113,85 @@ def remove_tree(path: Path, workers: int = 2) -> None:
     shutil.rmtree(path, ignore_errors=True)
 
 
+_TEMP = re.compile(r"\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp")
+"""The name of ``atomic_write``'s temporary file for ``name`` (``tempfile.mkstemp``'s
+eight random characters)."""
+
+
 def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half."""
+    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half.
+
+    The file keeps the permissions it had (a new one gets ``0o666`` less the umask, as
+    ``open`` would give it). The temporary file is locked while it is written, so that
+    ``remove_leftover_temps`` can tell one a killed process left behind from one in use."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        info = os.lstat(path)
+        mode = stat.S_IMODE(info.st_mode) if stat.S_ISREG(info.st_mode) else _default_mode()
+    except FileNotFoundError:
+        mode = _default_mode()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
+            os.replace(tmp, path)  # before the file (and its lock) is closed
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _default_mode() -> int:
+    """``0o666`` less the process's umask (read without changing it where Linux says it)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return 0o666 & ~int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    umask = os.umask(0o22)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def remove_leftover_temps(directory: Path, suffixes: tuple[str, ...]) -> list[Path]:
+    """Remove the temporary files ``atomic_write`` left in ``directory`` when its process
+    was killed: only regular files named as it names them, for a file ending in one of
+    ``suffixes``, that no running process holds locked; symbolic links and anything
+    else are left alone. Returns what was removed."""
+    removed: list[Path] = []
+    try:
+        names = sorted(entry.name for entry in os.scandir(directory))
+    except OSError:
+        return removed
+    for name in names:
+        match = _TEMP.fullmatch(name)
+        if match is None or not match.group("name").endswith(suffixes):
+            continue
+        candidate = directory / name
+        try:
+            fd = os.open(candidate, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        except OSError:  # a symbolic link (ELOOP), gone, or not ours to open
+            continue
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                continue
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # another careloc is writing it right now
+            if os.path.samestat(os.fstat(fd), os.lstat(candidate)):
+                candidate.unlink()
+                removed.append(candidate)
+        except OSError:
+            continue
+        finally:
+            os.close(fd)
+    return removed
 
 
 @contextmanager

@@ -1,9 +1,12 @@
 """Read and write gettext PO/POT files with Babel, mending what Babel loses.
 
 Babel's parser and writer do the work; this module adds what a translator's file
-needs to survive a round trip unchanged: previous msgids (``#|``), the flags that
-were actually written (Babel invents ``python-format``), headers Babel does not
-know (``X-Generator``), strict UTF-8, and syntax errors reported with their line.
+needs to survive a round trip unchanged: previous msgctxt, msgid and msgid_plural
+(``#|``, and ``#~|`` on obsolete entries, as ``msgmerge --previous`` writes them),
+the flags that were actually written (Babel invents ``python-format``), obsolete
+entries whole, headers Babel does not know (``X-Generator``) or cannot parse (a
+date-only ``PO-Revision-Date``), strict UTF-8, and syntax errors reported with
+their line.
 """
 
 from __future__ import annotations
@@ -33,6 +36,9 @@ from pipeline.yamlfile import decode_text
 
 MAX_PO_BYTES = 8 * 1024 * 1024
 MAX_ENTRIES = 10_000
+MAX_PLURALS = 6
+"""No language has more plural forms in CLDR; a larger ``nplurals`` would only make
+every plural entry cost memory and time."""
 WIDTH = 76
 
 _STRING = r'"(?:[^"\\]|\\.)*"'
@@ -110,13 +116,27 @@ class PoCatalog(Catalog):
         self.file_plural_forms: str | None = None
         self.generated_by: str = f"careloc {__version__}\n"
         self.raw_language: str | None = None
+        self.raw_creation_date: str | None = None
+        """A ``POT-Creation-Date`` Babel cannot read (``2026-11-25``), as written; it
+        stands until ``creation_date`` is set."""
         super().__init__(*args, **kwargs)
+
+    @property
+    def creation_date(self) -> Any:
+        return self._creation_date
+
+    @creation_date.setter
+    def creation_date(self, value: Any) -> None:
+        self._creation_date = value
+        self.raw_creation_date = None
 
     def _get_headers(self) -> list[tuple[str, str]]:
         headers = []
         for name, value in Catalog._get_mime_headers(self):
             if name == "Generated-By":
                 continue
+            if name == "POT-Creation-Date" and self.raw_creation_date is not None:
+                value = self.raw_creation_date
             if name == "Plural-Forms" and self.file_plural_forms is not None:
                 value = self.file_plural_forms
             headers.append((name, value))
@@ -130,7 +150,18 @@ class PoCatalog(Catalog):
 
     def _set_headers(self, headers: Iterable[tuple[str, str]]) -> None:
         headers = list(headers)
-        Catalog._set_mime_headers(self, headers)
+        # msgfmt accepts any text in the dates (``2026-11-25``); Babel only a date and
+        # time. What Babel cannot read is kept as written.
+        raw = {
+            name.lower(): value.strip()
+            for name, value in headers
+            if name.lower() in ("po-revision-date", "pot-creation-date") and not _babel_date(value)
+        }
+        Catalog._set_mime_headers(self, [(n, v) for n, v in headers if n.lower() not in raw])
+        if "po-revision-date" in raw:
+            self.revision_date = raw["po-revision-date"]
+        if "pot-creation-date" in raw:
+            self.raw_creation_date = raw["pot-creation-date"]
         for name, value in headers:
             lname = name.lower()
             if lname == "plural-forms":
@@ -143,6 +174,33 @@ class PoCatalog(Catalog):
                 self.extra_headers.append((name, value))
 
     mime_headers = property(_get_headers, _set_headers)
+
+
+def _babel_date(value: str) -> bool:
+    """True if Babel reads ``value`` as a header date (it refuses a date without a
+    time, ``2026-11-25``, which gettext accepts)."""
+    if "YEAR" in value or not value.strip():
+        return True
+    try:
+        _datetime_header(value)
+    except ValueError:
+        return False
+    return True
+
+
+def previous_context(message: Message) -> str | None:
+    """The msgctxt the translation was made for (``#| msgctxt``), if the file says."""
+    return getattr(message, "previous_context", None)
+
+
+def set_previous_context(message: Message, context: str | None) -> None:
+    message.previous_context = context  # type: ignore[attr-defined]
+
+
+def translated(message: Message) -> bool:
+    """Has any translated text (any plural form)."""
+    string = message.string
+    return any(string) if isinstance(string, list | tuple) else bool(string)
 
 
 def entries(catalog: Catalog) -> list[Message]:
@@ -165,6 +223,7 @@ def plain_message(
     auto_comments: Iterable[str] = (),
     user_comments: Iterable[str] = (),
     previous_id: MessageText | None = None,
+    previous_context: str | None = None,
     lineno: int | None = None,
 ) -> Message:
     """A Message whose flags are exactly ``flags`` (Babel would add ``python-format``
@@ -181,7 +240,13 @@ def plain_message(
         context=context,
     )
     message.flags = set(flags)
+    if previous_context is not None:
+        set_previous_context(message, previous_context)
     return message
+
+
+class _TooManyPlurals(Exception):
+    """A header declares more plural forms than any language has."""
 
 
 class _Parser(PoFileParser):
@@ -197,12 +262,43 @@ class _Parser(PoFileParser):
             return
         super()._process_comment(line)
 
+    def _process_message_line(self, lineno: int, line: str, obsolete: bool = False) -> None:
+        if obsolete and line.startswith("|"):  # "#~| msgid": an obsolete entry's previous msgid
+            self._finish_current_message()
+            self.previous.append(line[1:].strip())
+            return
+        super()._process_message_line(lineno, line, obsolete)
+
+    def _process_keyword_line(self, lineno: int, line: str, obsolete: bool = False) -> None:
+        # What msgfmt refuses and Babel would read some way of its own.
+        keyword = line.partition(" ")[0]
+        if keyword == "msgid_plural" and len(self.messages) != 1:
+            self._invalid_pofile(line, lineno, "msgid_plural without a msgid just before it")
+        elif keyword == "msgstr" or keyword.startswith("msgstr["):
+            plural = len(self.messages) > 1
+            if keyword == "msgstr" and self.translations:
+                self._invalid_pofile(line, lineno, "a second msgstr in one entry")
+            elif keyword == "msgstr" and plural:
+                self._invalid_pofile(
+                    line, lineno, "an entry with msgid_plural needs msgstr[0], msgstr[1], ..."
+                )
+            elif keyword != "msgstr" and not plural:
+                self._invalid_pofile(line, lineno, f"{keyword} without msgid_plural")
+            elif keyword != "msgstr" and keyword in {f"msgstr[{i}]" for i, _ in self.translations}:
+                self._invalid_pofile(line, lineno, f"a second {keyword} in one entry")
+        super()._process_keyword_line(lineno, line, obsolete)
+
     def _add_message(self) -> None:
-        previous = _previous_msgid(self.previous)
+        context_, ids = _previous(self.previous)
         self.previous = []
         flags = {f for f in self.flags if f}
         if len(self.messages) > 1:
             msgid: Any = tuple(m.denormalize() for m in self.messages)
+            # msgfmt accepts forms beyond nplurals while they are empty (untranslated
+            # entries written for another language); Babel refuses any.
+            self.translations = [
+                t for t in self.translations if t[0] < self.catalog.num_plurals or t[1]
+            ]
         else:
             msgid = self.messages[0].denormalize()
         context = self.context.denormalize() if self.context else None
@@ -224,6 +320,8 @@ class _Parser(PoFileParser):
         except ValueError as exc:  # the header: a Language or date Babel cannot read
             raise PoFileError(f"invalid header: {exc}", self.catalog, "", lineno - 1) from None
         if not msgid:
+            if not obsolete and self.catalog.num_plurals > MAX_PLURALS:
+                raise _TooManyPlurals()
             return
         if obsolete:
             message = self.catalog.obsolete.get(self.catalog._key_for(msgid, context))
@@ -231,12 +329,14 @@ class _Parser(PoFileParser):
             message = self.catalog.get(msgid, context=context)
         if message is not None:
             message.flags = flags
-            message.previous_id = [previous] if previous else []
+            message.previous_id = ids
+            set_previous_context(message, context_ if ids else None)
             message.lineno = lineno
 
 
-def _previous_msgid(lines: list[str]) -> str | None:
-    """The msgid of an entry's ``#|`` lines (their text after ``#|``), if they have one."""
+def _previous(lines: list[str]) -> tuple[str | None, list[str]]:
+    """The msgctxt and the msgid (with its msgid_plural) of an entry's ``#|`` lines
+    (their text after ``#|``), as Babel's ``previous_id`` list; empty without a msgid."""
     parts: dict[str, list[str]] = {}
     current = None
     for line in lines:
@@ -247,7 +347,13 @@ def _previous_msgid(lines: list[str]) -> str | None:
             continue
         current = keyword
         parts[current] = [unescape(rest.strip())] if rest.strip() else []
-    return "".join(parts["msgid"]) if "msgid" in parts else None
+    msgid = "".join(parts["msgid"]) if "msgid" in parts else None
+    if not msgid:
+        return None, []
+    context = "".join(parts["msgctxt"]) if "msgctxt" in parts else None
+    if "msgid_plural" in parts:
+        return context, [msgid, "".join(parts["msgid_plural"])]
+    return context, [msgid]
 
 
 class _Scanned(NamedTuple):
@@ -334,8 +440,13 @@ def _scan(lines: list[str]) -> list[_Scanned] | None:
             mark = line[1:2]
             if mark == "~":
                 line = line[2:].lstrip()
-                if not line or line[0] == "|":
+                if not line:
                     return None
+                if line[0] == "|":  # an obsolete entry's previous msgid, as "#|"
+                    if ids is not None and not finish():
+                        return None
+                    previous.append(line[1:].strip())
+                    continue
                 entry_obsolete = True
             else:
                 if ids is not None and not finish():
@@ -388,6 +499,11 @@ def _comment(
     mark = line[1:2]
     if mark == "|":
         previous.append(line[2:].strip())
+    elif mark == "~":  # "#~|" (nothing else reaches here)
+        rest = line[2:].lstrip()
+        if rest[:1] != "|":
+            return False
+        previous.append(rest[1:].strip())
     elif mark == ":":
         if "\u2068" in line or "\u2069" in line:
             return False
@@ -414,7 +530,7 @@ def _comment(
 
 _STRINGS = rf"({_PLAIN_STRING}(?:\n{_PLAIN_STRING})*+)"
 _OBSOLETE_STRINGS = rf"({_PLAIN_STRING}(?:\n#~ {_PLAIN_STRING})*+)"
-_COMMENTS = r"((?:#(?!~)[^\n]*+\n)*+)"
+_COMMENTS = r"((?:#(?:~[ \t]*+\|)?+(?!~)[^\n]*+\n)*+)"
 _ACTIVE_ENTRY = re.compile(
     rf"{_COMMENTS}(?:msgctxt {_STRINGS}\n)?msgid {_STRINGS}\nmsgstr {_STRINGS}(?:\n|\Z)"
 )
@@ -505,8 +621,8 @@ def _message(entry: _Scanned) -> Message:
     )
     if entry.msgid:  # as _Parser._add_message mends Babel's message (not the header's)
         message.flags = {f for f in entry.flags if f}
-        old = _previous_msgid(entry.previous)
-        message.previous_id = [old] if old else []
+        context, message.previous_id = _previous(entry.previous)
+        set_previous_context(message, context)
     return message
 
 
@@ -639,13 +755,11 @@ def _babel_takes_header(string: str) -> bool:
                     _parse_locale(value)
             elif lname == "content-type":
                 _separated(value)
-            elif lname == "plural-forms":
-                int(_separated(f" ;{value}").get("nplurals", 2))
-            elif lname == "pot-creation-date":
-                if value.strip():
-                    _datetime_header(value)
-            elif lname == "po-revision-date" and "YEAR" not in value and value.strip():
-                _datetime_header(value)
+            elif (
+                lname == "plural-forms"
+                and int(_separated(f" ;{value}").get("nplurals", 2)) > MAX_PLURALS
+            ):
+                return False  # read_po refuses it, and says where
     except Exception:  # whatever it is, Babel's own reading will say
         return False
     return True
@@ -706,6 +820,25 @@ def _text(data: bytes, path: str) -> str:
     return text
 
 
+def _bounded(catalog: PoCatalog, text: str, path: str) -> PoCatalog:
+    """``catalog``, unless its header declares more plural forms than any language has
+    (each plural entry would be that many strings long): ContentError at that line."""
+    if catalog.num_plurals <= MAX_PLURALS:
+        return catalog
+    found = re.search(r'^"Plural-Forms:', text, re.MULTILINE)
+    line = text.count("\n", 0, found.start()) + 1 if found else 1
+    raise ContentError(
+        [
+            error(
+                "header-plural-forms",
+                f"nplurals={catalog.num_plurals}: no language has more than {MAX_PLURALS} "
+                "plural forms",
+                Location(path, line),
+            )
+        ]
+    )
+
+
 def read_po(data: bytes, path: str) -> PoCatalog:
     """Parse PO bytes; ContentError (with the file and line) if they are not a valid PO."""
     text = _text(data, path)
@@ -716,17 +849,19 @@ def read_po(data: bytes, path: str) -> PoCatalog:
     if scanned is not None:  # the usual layout: plain, too
         catalog = PoCatalog(charset="utf-8")
         if _fill(catalog, scanned):
-            return catalog
+            return _bounded(catalog, text, path)
     elif _PLAIN_PO.fullmatch(text):
         catalog = PoCatalog(charset="utf-8")
         if _parse_plain(catalog, lines):
-            return catalog
+            return _bounded(catalog, text, path)
     else:
         _check_syntax(lines, path)
     catalog = PoCatalog(charset="utf-8")
     parser = _Parser(catalog, path)
     try:
         parser.parse(lines)
+    except _TooManyPlurals:
+        _bounded(catalog, text, path)
     except PoFileError as exc:
         message = _BABEL_LINE.sub("", str(exc))  # Babel appends its 0-based line number
         raise ContentError([error("po-syntax", message, Location(path, exc.lineno + 1))]) from None
@@ -735,9 +870,32 @@ def read_po(data: bytes, path: str) -> PoCatalog:
     return catalog
 
 
+def _previous_lines(message: Message, prefix: str) -> str:
+    """The ``#|`` (``prefix``) lines of ``message``'s previous msgctxt, msgid and
+    msgid_plural, wrapped as GNU gettext wraps them (Babel wraps them into invalid
+    lines when long, and drops all but the msgid)."""
+    if not message.previous_id:
+        return ""
+    fields = (
+        [("msgctxt", previous_context(message))] if previous_context(message) is not None else []
+    )
+    fields += zip(("msgid", "msgid_plural"), message.previous_id, strict=False)
+    return "".join(_field(f"{prefix} {keyword}", text) for keyword, text in fields)
+
+
+def _field(keyword: str, text: str | None) -> str:
+    """``keyword "text"``, the text wrapped to ``WIDTH`` columns; every continuation
+    line starts with the prefix of ``keyword`` (``#~``, ``#|``) if it has one."""
+    prefix, _, _ = keyword.rpartition(" ")
+    # Babel's normalize() counts a prefix once per word: wrap to the width left, then prefix.
+    lines = normalize(text or "", width=WIDTH - len(prefix) - 1 if prefix else WIDTH).split("\n")
+    lead = f"{prefix} " if prefix else ""
+    return f"{keyword} {lines[0]}\n" + "".join(f"{lead}{line}\n" for line in lines[1:])
+
+
 def _with_previous(catalog: Catalog, chunks: Iterable[str]) -> Iterator[str]:
-    """Insert ``#| msgid`` lines where GNU gettext puts them (Babel wraps them into
-    invalid lines when long, and its reader drops them)."""
+    """Insert ``#|`` lines before each entry's ``msgctxt`` or ``msgid``, where GNU
+    gettext puts them."""
     messages = list(catalog)
     index = -1
     pending: str | None = None
@@ -747,22 +905,47 @@ def _with_previous(catalog: Catalog, chunks: Iterable[str]) -> Iterator[str]:
             continue
         if chunk.startswith("msgid "):
             index += 1
-            previous = messages[index].previous_id if index < len(messages) else None
-            if previous:
-                # Babel's normalize() counts its prefix once per word; wrap, then prefix.
-                lines = normalize(previous[0], width=WIDTH - 3).split("\n")
-                yield f"#| msgid {lines[0]}\n"
-                yield "".join(f"#| {line}\n" for line in lines[1:])
+            if index < len(messages):
+                yield _previous_lines(messages[index], "#|")
         if pending is not None:
             yield pending
             pending = None
         yield chunk
 
 
+def _obsolete(message: Message) -> str:
+    """An obsolete entry as ``msgmerge`` writes it: everything it had kept exactly
+    (translator comments unwrapped, flags, ``#~|`` previous msgids), every string
+    line prefixed ``#~``."""
+    lines = [f"# {comment}\n" if comment else "#\n" for comment in message.user_comments]
+    lines += [f"#. {comment}\n" for comment in message.auto_comments]
+    if message.locations:
+        lines.append(
+            "#: "
+            + " ".join(f"{path}:{line}" if line else path for path, line in message.locations)
+            + "\n"
+        )
+    if message.flags:
+        lines.append(f"#, {', '.join(sorted(message.flags))}\n")
+    lines.append(_previous_lines(message, "#~|"))
+    if message.context is not None:
+        lines.append(_field("#~ msgctxt", message.context))
+    if isinstance(message.id, list | tuple):
+        lines.append(_field("#~ msgid", message.id[0]))
+        lines.append(_field("#~ msgid_plural", message.id[1]))
+        strings = message.string if isinstance(message.string, list | tuple) else [message.string]
+        lines += [_field(f"#~ msgstr[{i}]", text) for i, text in enumerate(strings)]
+    else:
+        lines.append(_field("#~ msgid", message.id))
+        lines.append(_field("#~ msgstr", cast(str, message.string or "")))
+    return "".join(lines) + "\n"
+
+
 def render_po(catalog: Catalog) -> bytes:
     """The PO text of ``catalog`` as UTF-8 bytes (Babel's layout, GNU-compatible)."""
-    chunks = generate_po(catalog, width=WIDTH, include_previous=False)
-    return "".join(_with_previous(catalog, chunks)).encode("utf-8")
+    chunks = generate_po(catalog, width=WIDTH, include_previous=False, ignore_obsolete=True)
+    text = "".join(_with_previous(catalog, chunks))
+    return (text + "".join(map(_obsolete, catalog.obsolete.values()))).encode("utf-8")
 
 
 def _words(comments: Iterable[str]) -> str:
@@ -784,6 +967,7 @@ def content_key(catalog: Catalog) -> tuple[Any, ...]:
             _words(m.user_comments),
             tuple(m.locations),
             tuple(m.previous_id or ()),
+            previous_context(m),
         )
 
     return (

@@ -241,3 +241,96 @@ def test_broken_po_stops_update_before_anything_is_written(project_copy: Path, r
 
 def test_unknown_locale_option_is_a_usage_error(project_copy: Path, run) -> None:
     assert run(project_copy, "update", "--locale", "klingon")[0] == 2
+
+
+PLURAL_TITLE = (
+    '\nmsgctxt "title"\nmsgid "one leg"\nmsgid_plural "%d legs"\n'
+    'msgstr[0] "una pierna"\nmsgstr[1] "%d piernas"\n'
+)
+
+
+def _without_entry(text: str, context: str) -> str:
+    start = text.index(f'msgctxt "{context}"')
+    start = text.rindex("\n\n", 0, start) + 2
+    end = text.index("\n\n", start) + 2
+    return text[:start] + text[end:]
+
+
+@needs_gettext
+def test_update_merges_a_plural_entry_into_a_singular_unit_as_msgmerge_does(
+    project_copy: Path, run
+) -> None:
+    """A unit whose entry msgfmt accepts as a plural entry: msgmerge keeps the first
+    form, fuzzy, with the previous msgid and msgid_plural; no traceback."""
+    path = po(project_copy, "es")
+    path.write_text(_without_entry(path.read_text(), "title") + PLURAL_TITLE)
+    msgfmt_check(path)
+    code, out, err = run(project_copy, "update", "--locale", "es")
+    assert code == 0 and "Traceback" not in err, out + err
+    message = catalog(path).get("Numbness of the Legs", context="title")
+    assert message.string == "una pierna"
+    assert message.fuzzy and message.previous_id == ["one leg", "%d legs"]
+    assert '#| msgid_plural "%d legs"' in path.read_text()
+    msgfmt_check(path)
+    assert run(project_copy, "update", "--check")[0] == 0
+
+
+@pytest.mark.parametrize("command", ["check", "update"])
+def test_a_huge_nplurals_is_refused_at_its_line_and_nothing_is_written(
+    project_copy: Path, run, command: str
+) -> None:
+    path = po(project_copy, "es")
+    text = path.read_text().replace("nplurals=2;", "nplurals=400000000;")
+    path.write_text(text + PLURAL_TITLE.replace('"title"', '"extra"'))
+    line = text[: text.index("nplurals=")].count("\n") + 1
+    before = {p: p.read_bytes() for p in (project_copy / "locales").rglob("*.po")}
+    code, out, err = run(project_copy, command)
+    assert code == 1
+    assert "Traceback" not in err
+    where = f"locales/es/LC_MESSAGES/numbness-of-the-legs.po:{line}"
+    assert f"{where}: error: [header-plural-forms]" in out + err
+    assert "no language has more than 6 plural forms" in out + err
+    assert {p: p.read_bytes() for p in before} == before
+
+
+def test_update_keeps_the_file_mode_and_gives_new_files_the_umask_mode(
+    project_copy: Path, run
+) -> None:
+    edit_source(project_copy, "Thyroid diseases", "Thyroid disease")
+    run(project_copy, "extract")
+    path = po(project_copy, "fr")
+    path.chmod(0o664)
+    shutil.rmtree(project_copy / "locales" / "de")
+    old = os.umask(0o027)
+    try:
+        assert run(project_copy, "update")[0] == 0
+    finally:
+        os.umask(old)
+    assert (path.stat().st_mode & 0o777) == 0o664
+    assert "Thyroid disease" in path.read_text()
+    assert (po(project_copy, "de").stat().st_mode & 0o777) == 0o640
+    assert (project_copy / POT).stat().st_mode & 0o777 != 0o600
+
+
+def test_update_removes_the_temporary_files_a_killed_update_left(
+    project_copy: Path, run, tmp_path: Path
+) -> None:
+    folder = po(project_copy, "es").parent
+    leftover = folder / ".numbness-of-the-legs.po.k3x_9abc.tmp"
+    leftover.write_bytes(b"half a file")
+    templates = (project_copy / POT).parent
+    pot_leftover = templates / ".numbness-of-the-legs.pot.a1b2c3d4.tmp"
+    pot_leftover.write_bytes(b"half")
+    outside = tmp_path / "canary"
+    outside.write_text("keep me")
+    link = folder / ".numbness-of-the-legs.po.linklink.tmp"
+    link.symlink_to(outside)
+    theirs = folder / ".notes.txt.abcdefgh.tmp"  # not a name careloc makes for its files
+    theirs.write_text("not ours")
+    assert run(project_copy, "update", "--check")[0] == 0
+    assert leftover.exists()  # --check changes nothing
+    assert run(project_copy, "update")[0] == 0
+    assert run(project_copy, "extract")[0] == 0
+    assert not leftover.exists() and not pot_leftover.exists()
+    assert link.is_symlink() and outside.read_text() == "keep me"
+    assert theirs.read_text() == "not ours"

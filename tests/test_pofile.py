@@ -97,3 +97,121 @@ def test_nul_byte_is_rejected() -> None:
 def test_unescape_reads_strings_as_babel_does(body: str) -> None:
     quoted = f'"{body}"'
     assert pofile.unescape(quoted) == babel_pofile.unescape(quoted)
+
+
+# -- what gettext writes, read and written back -------------------------------------------
+CORPUS = sorted(PO.glob("corpus-*.po"))
+needs_msgfmt = pytest.mark.skipif(
+    not (shutil.which("msgfmt") and shutil.which("msgcat")), reason="GNU gettext not installed"
+)
+
+
+def _entries(catalog) -> list:
+    """Everything each entry says, obsolete ones included."""
+    return [
+        (
+            m.context,
+            m.id,
+            m.string,
+            sorted(m.flags),
+            m.previous_id,
+            pofile.previous_context(m),
+            " ".join(" ".join(m.user_comments).split()),
+        )
+        for m in [*pofile.entries(catalog), *catalog.obsolete.values()]
+    ]
+
+
+def _msgfmt_check(path: Path) -> None:
+    result = subprocess.run(
+        ["msgfmt", "--check", "-o", "/dev/null", str(path)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+
+
+@needs_msgfmt
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.name)
+def test_what_gettext_and_its_editors_write_survives_read_write_read(
+    path: Path, tmp_path: Path
+) -> None:
+    """read -> write -> msgfmt --check -> read gives the same entries; GNU msgcat reads
+    the written file the same way too (it is the referee for #~| and obsolete flags)."""
+    _msgfmt_check(path)
+    first = read_po(path.read_bytes(), path.name)
+    assert pofile.PoEntries.of(first) == pofile.read_entries(path.read_bytes(), path.name)
+    written = tmp_path / path.name
+    written.write_bytes(render_po(first))
+    _msgfmt_check(written)
+    again = read_po(written.read_bytes(), path.name)
+    assert _entries(again) == _entries(first)
+    assert content_key(again) == content_key(first)
+    assert render_po(again) == written.read_bytes()
+    by_gettext = tmp_path / f"msgcat-{path.name}"
+    subprocess.run(["msgcat", "-o", str(by_gettext), str(written)], check=True)
+    assert _entries(read_po(by_gettext.read_bytes(), path.name)) == _entries(first)
+
+
+def test_obsolete_entries_keep_flags_previous_msgids_and_long_text() -> None:
+    catalog = read_po((PO / "corpus-msgmerge-es.po").read_bytes(), "es.po")
+    gone = {m.context: m for m in catalog.obsolete.values()}
+    untreated = gone["complications/untreated-complications"]
+    assert untreated.fuzzy
+    assert untreated.previous_id == ["Prolonged numbness can lead to complications."]
+    assert pofile.previous_context(untreated) == "complications/untreated"
+    assert untreated.user_comments == ["entrada retirada"]
+    assert gone["symptoms/legs"].previous_id == ["one leg", "%d legs"]
+    long = "ab " * 23 + "z."
+    assert gone["symptoms/long"].string == long
+    again = read_po(render_po(catalog), "es.po")
+    assert {m.context: m.string for m in again.obsolete.values()}["symptoms/long"] == long
+    text = render_po(catalog).decode()
+    assert '#, fuzzy\n#~| msgctxt "complications/untreated"\n#~| msgid ' in text
+    active = catalog.get(
+        "You should talk to a doctor if your numbness lasts more than a few hours.",
+        context="treatment/see-a-doctor",
+    )
+    assert pofile.previous_context(active) == "treatment/see-doctor"
+    assert '#| msgctxt "treatment/see-doctor"\n#| msgid ""' in text
+
+
+def test_date_only_header_dates_are_read_and_kept() -> None:
+    data = (PO / "corpus-msgmerge-es.po").read_bytes()
+    assert b"PO-Revision-Date: 2026-11-25\\n" in render_po(read_po(data, "es.po"))
+    data = (PO / "corpus-transifex-pl.po").read_bytes()
+    assert b"POT-Creation-Date: 2026-11-20\\n" in render_po(read_po(data, "pl.po"))
+    assert pofile.read_entries(data, "pl.po") == pofile.PoEntries.of(read_po(data, "pl.po"))
+
+
+def test_empty_plural_forms_beyond_nplurals_are_accepted_as_msgfmt_does() -> None:
+    catalog = read_po((PO / "corpus-poedit-de.po").read_bytes(), "de.po")
+    assert catalog.get(("%d day", "%d days"), context="symptoms/days").string == ("", "")
+    padded = (PO / "corpus-poedit-de.po").read_bytes().replace(b'msgstr[2] ""', b'msgstr[2] "Tage"')
+    with pytest.raises(ContentError) as info:  # a translation msgfmt --check refuses too
+        read_po(padded, "de.po")
+    assert info.value.findings[0].code == "po-syntax"
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        ('msgid "a"\nmsgstr "x"\nmsgstr "y"\n', 3, "a second msgstr"),
+        ('msgid "a"\nmsgstr[0] "x"\n', 2, "msgstr[0] without msgid_plural"),
+        ('msgid "a"\nmsgid_plural "as"\nmsgstr "x"\n', 3, "msgid_plural needs msgstr[0]"),
+        ('msgid "a"\nmsgid_plural "as"\nmsgstr[0] "x"\nmsgstr[0] "y"\n', 4, "second msgstr[0]"),
+        ('#~ msgid "a"\n#~ msgstr "x"\n#~ msgstr "y"\n', 3, "a second msgstr"),
+    ],
+)
+def test_what_msgfmt_refuses_is_refused_at_its_line(text: str, line: int, words: str) -> None:
+    data = HEADER + text.encode()
+    for reader in (read_po, pofile.read_entries):
+        with pytest.raises(ContentError) as info:
+            reader(data, "x.po")
+        (finding,) = info.value.findings
+        assert finding.code == "po-syntax" and words in finding.message
+        assert finding.location.line == line + HEADER.count(b"\n")
+
+
+HEADER = (
+    b'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+    b'"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\n'
+)
