@@ -70,8 +70,12 @@ _DECLARED: tuple[Code, ...] = (
     _C("missing-po", _E, _CATALOG, "There is no PO file for this locale and article.",
        "Run `careloc update`."),
     _C("po-syntax", _E, _CATALOG,
-       "The PO file cannot be parsed (unclosed string, unknown keyword, duplicate entry); "
-       "the line is where parsing stopped.",
+       "The PO file cannot be parsed (unclosed string, unknown keyword, duplicate entry), or "
+       "has what GNU `msgfmt --check` refuses: two `msgstr` lines in one entry, `msgstr[N]` "
+       "without `msgid_plural`, plain `msgstr` after `msgid_plural`, a translated plural form "
+       "beyond `nplurals`. The line is where parsing stopped. Everything gettext writes is "
+       "read: `#|` and `#~|` previous msgids (`msgmerge --previous`), obsolete entries with "
+       "their flags, empty plural forms beyond `nplurals`.",
        "Fix the line, or re-save the file in a PO editor."),
     _C("encoding", _E, _CATALOG,
        "The file is not valid UTF-8, or starts with a byte-order mark.",
@@ -97,7 +101,11 @@ _DECLARED: tuple[Code, ...] = (
        "the same number of forms split differently is a warning. A formula written "
        "differently that groups 0..1000 the same way is fine: GNU's Arabic numbering, and the "
        "two-form Spanish, French, Italian and Portuguese formulas of GNU gettext and Weblate "
-       "beside CLDR 42's three (the third is for millions).",
+       "beside CLDR 42's three (the third is for millions). Transifex's four-form Russian, "
+       "Polish and Ukrainian formulas, whose last form only fractions would pick (gettext "
+       "counts are whole numbers), are a warning. `nplurals` above 6 (no language has more) is "
+       "an error at the header line, and the file is not read further: `check` withholds the "
+       "locale, `update` writes nothing.",
        "Use the `Plural-Forms` line that `careloc init` writes."),
     _C("header-charset", _E, _CATALOG,
        "`Content-Type` is missing or declares a charset other than UTF-8 (`charset=CHARSET` "
