@@ -1,11 +1,14 @@
-"""The translation dashboard: one self-contained HTML page showing, per locale and article,
-how far translation has got, whether the warnings pass, their review state, and whether
-the locale may be published.
+"""The translation dashboard: one self-contained HTML page leading with one row per
+locale (a progress bar, counts, how many articles it may publish), then each locale's
+totals (warnings, clinician review, findings) and the articles it withholds, with why.
 
-``render_dashboard(verdicts)`` is a pure function of the gate's verdicts (no clock, no
-files), so ``careloc status --format html`` and the ``status.html`` of a build are the
-same page and builds stay reproducible. The page has inline CSS, no scripts, and says
-everything in words and numbers as well as in colour.
+Its size depends on the number of locales, not of articles: articles that pass are
+counted, not listed, and at most ``MAX_LISTED`` withheld articles are listed per locale
+(at 1,000 articles x 20 locales the page is under 500 KB even when every page is
+withheld). ``render_dashboard(verdicts)`` is a pure function of the gate's verdicts (no
+clock, no files), so ``careloc status --format html`` and the ``status.html`` of a build
+are the same page and builds stay reproducible. The page has inline CSS, no scripts,
+and says everything in words and numbers as well as in colour.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from pipeline.cache import Cache
 from pipeline.export import template_environment
 from pipeline.gate import Stats, Verdict
 from pipeline.project import PSEUDO_LOCALE, LocalePolicy, parse_locale
-from pipeline.review import ReviewCounts, review_counts
+from pipeline.review import ReviewCounts, ReviewState
 
 TEMPLATE = "dashboard.html.j2"
 PAGE = "status.html"
@@ -79,26 +82,27 @@ class Progress:
         )
 
 
+MAX_LISTED = 25
+"""Withheld articles listed by name per locale; the rest are counted (``careloc status
+--locale L --format json`` lists them all). Keeps the page small at any corpus size."""
+MAX_REASONS = 4
+"""Reasons shown per withheld article; the rest are counted."""
+
+
 @dataclass(frozen=True)
-class Row:
-    """One locale x article."""
+class Withheld:
+    """One article a locale may not publish, and why."""
 
     article: str
-    progress: Progress
-    obsolete: int
     warnings_ok: bool
-    warning_units: int
-    review: ReviewCounts
-    review_required: bool
-    publishable: bool
+    progress: Progress
     reasons: tuple[str, ...]
-    errors: int
-    warnings: int
+    more_reasons: int
 
 
 @dataclass(frozen=True)
 class LocaleView:
-    """One locale: its rows and their totals."""
+    """One locale: totals over its articles and the articles it withholds."""
 
     code: str
     bcp47: str
@@ -106,24 +110,25 @@ class LocaleView:
     status: str
     pseudo: bool
     review_required: bool
-    rows: tuple[Row, ...]
+    articles: int
+    publishable: int
+    warnings_failing: int
+    """Articles whose urgent-care warnings fail the gate."""
+    warning_units: int
     progress: Progress
+    obsolete: int
+    review: ReviewCounts
+    errors: int
+    warnings: int
+    withheld: tuple[Withheld, ...]
+    """The first ``MAX_LISTED`` withheld articles, those with failing warnings first."""
+    more_withheld: int
+    """Withheld articles not listed."""
 
     @property
-    def publishable(self) -> int:
-        return sum(1 for r in self.rows if r.publishable)
-
-    @property
-    def review(self) -> ReviewCounts:
-        return ReviewCounts(
-            sum(r.review.reviewed for r in self.rows),
-            sum(r.review.stale for r in self.rows),
-            sum(r.review.unreviewed for r in self.rows),
-        )
-
-    @property
-    def warnings_ok(self) -> bool:
-        return all(r.warnings_ok for r in self.rows)
+    def ready(self) -> bool:
+        """Every article of the locale may be published."""
+        return self.publishable == self.articles
 
 
 def locale_name(policy: LocalePolicy) -> str:
@@ -131,27 +136,6 @@ def locale_name(policy: LocalePolicy) -> str:
     if policy.code == PSEUDO_LOCALE:
         return "Pseudo-locale (layout test)"
     return str(parse_locale(policy.code).english_name)
-
-
-def row(verdict: Verdict, warning_keys: Sequence[str] | None = None) -> Row:
-    """One row; ``warning_keys`` (the article's warning units, computed once per
-    article by ``locale_views``) saves walking the article again for every locale."""
-    errors = sum(1 for f in verdict.findings if f.is_error)
-    if warning_keys is None:
-        warning_keys = [u.key for u in verdict.article.warning_units()]
-    return Row(
-        article=verdict.article.id,
-        progress=Progress.of([verdict.stats]),
-        obsolete=verdict.stats.obsolete,
-        warnings_ok=verdict.warnings_ok,
-        warning_units=len(warning_keys),
-        review=review_counts(verdict.article, verdict.reviews, warning_keys),
-        review_required=verdict.policy.require_review,
-        publishable=verdict.publishable,
-        reasons=verdict.reasons,
-        errors=errors,
-        warnings=len(verdict.findings) - errors,
-    )
 
 
 def locale_views(verdicts: Sequence[Verdict]) -> list[LocaleView]:
@@ -167,12 +151,32 @@ def _by_locale(verdicts: Sequence[Verdict]) -> dict[str, list[Verdict]]:
     return grouped
 
 
+def _withheld(verdict: Verdict) -> Withheld:
+    return Withheld(
+        article=verdict.article.id,
+        warnings_ok=verdict.warnings_ok,
+        progress=Progress.of([verdict.stats]),
+        reasons=verdict.reasons[:MAX_REASONS],
+        more_reasons=max(0, len(verdict.reasons) - MAX_REASONS),
+    )
+
+
 def _view(group: Sequence[Verdict], warning_keys: dict[str, list[str]]) -> LocaleView:
     """One locale's view; ``warning_keys`` remembers each article's warning units."""
+    states: list[ReviewState] = []
+    errors = 0
     for verdict in group:
-        if verdict.article.id not in warning_keys:
-            units = verdict.article.warning_units()
-            warning_keys[verdict.article.id] = [u.key for u in units]
+        keys = warning_keys.get(verdict.article.id)
+        if keys is None:
+            keys = warning_keys[verdict.article.id] = [
+                u.key for u in verdict.article.warning_units()
+            ]
+        states.extend(verdict.reviews.get(k, ReviewState.UNREVIEWED) for k in keys)
+        errors += sum(1 for f in verdict.findings if f.is_error)
+    # Failing warnings first: they are what keeps a page off the site for safety.
+    blocked = sorted(
+        (v for v in group if not v.publishable), key=lambda v: (v.warnings_ok, v.article.id)
+    )
     policy = group[0].policy
     return LocaleView(
         code=policy.code,
@@ -181,11 +185,21 @@ def _view(group: Sequence[Verdict], warning_keys: dict[str, list[str]]) -> Local
         status=policy.status,
         pseudo=policy.code == PSEUDO_LOCALE,
         review_required=policy.require_review,
-        rows=tuple(row(v, warning_keys[v.article.id]) for v in group),
+        articles=len(group),
+        publishable=len(group) - len(blocked),
+        warnings_failing=sum(1 for v in group if not v.warnings_ok),
+        warning_units=len(states),
         progress=Progress.of([v.stats for v in group]),
+        obsolete=sum(v.stats.obsolete for v in group),
+        review=ReviewCounts.of(states),
+        errors=errors,
+        warnings=sum(len(v.findings) for v in group) - errors,
+        withheld=tuple(_withheld(v) for v in blocked[:MAX_LISTED]),
+        more_withheld=max(0, len(blocked) - MAX_LISTED),
     )
 
 
+ROW_TEMPLATE = "dashboard-row.html.j2"
 LOCALE_TEMPLATE = "dashboard-locale.html.j2"
 FRAGMENT_CACHE = "dashboard"
 
@@ -197,18 +211,21 @@ def render_dashboard(
     cache: Cache | None = None,
     keys: Mapping[tuple[str, str], str] | None = None,
 ) -> str:
-    """The dashboard page for ``verdicts`` as HTML text (valid HTML5, self-contained).
+    """The dashboard page for ``verdicts`` as HTML text (valid HTML5, self-contained):
+    one overview row per locale, then each locale's totals and withheld articles.
 
-    Each locale's rows are rendered on their own; with ``cache``, a locale whose rows
-    say exactly what they said last time is not rendered again (a build after one
-    PO file changed renders one locale's rows of twenty). ``keys``: for each (locale
-    code, article id), a digest of everything its verdict was made from; with them,
-    a locale whose verdicts all have the keys of last time is not even looked at."""
-    articles = sorted({v.article.id for v in verdicts})
+    Each locale's parts are rendered on their own; with ``cache`` and ``keys`` (for
+    each (locale code, article id), a digest of everything its verdict was made from,
+    as a build has them), a locale whose verdicts all have the keys of last time is
+    taken as it was, without even being looked at (a build after one PO file changed
+    makes one locale's parts of twenty)."""
+    articles = len({v.article.id for v in verdicts})
     environment = template_environment()
-    body = environment.get_template(LOCALE_TEMPLATE)
+    row_template = environment.get_template(ROW_TEMPLATE)
+    locale_template = environment.get_template(LOCALE_TEMPLATE)
     warning_keys: dict[str, list[str]] = {}
-    bodies = []
+    rows: list[Markup] = []
+    sections: list[Markup] = []
     ready: list[str] = []
     withheld: list[str] = []
     used = []
@@ -220,41 +237,44 @@ def render_dashboard(
             made_of = (f"{v.article.id}\0{keys[code, v.article.id]}" for v in group)
             key = cache.key(FRAGMENT_CACHE, "verdicts", repr(policy), *made_of)
             known = _fragment(cache.get_json(FRAGMENT_CACHE, key))
+            used.append(key)
         if known is None:
             view = _view(group, warning_keys)
-            if cache is not None and key is None:
-                key = cache.key(FRAGMENT_CACHE, repr(view))
-                known = _fragment(cache.get_json(FRAGMENT_CACHE, key))
-            if known is None:
-                known = (body.render(locale=view), view.publishable == len(view.rows))
-                if cache is not None and key is not None:
-                    cache.put_json(FRAGMENT_CACHE, key, {"body": known[0], "ready": known[1]})
-        if key is not None:
-            used.append(key)
-        html, is_ready = known
-        bodies.append(Markup(html))  # rendered (autoescaped) by the template above
+            known = (
+                row_template.render(locale=view),
+                locale_template.render(locale=view),
+                view.ready,
+            )
+            if cache is not None and key is not None:
+                row, section, is_ready = known
+                cache.put_json(
+                    FRAGMENT_CACHE, key, {"row": row, "section": section, "ready": is_ready}
+                )
+        row, section, is_ready = known
+        rows.append(Markup(row))  # rendered (autoescaped) by the templates above
+        sections.append(Markup(section))
         if policy.code == PSEUDO_LOCALE:
             continue
         if is_ready:
             ready.append(policy.bcp47)
         else:
             withheld.append(f"{policy.bcp47} ({policy.status})")
-    if cache is not None:
+    if cache is not None and keys is not None:
         cache.prune(FRAGMENT_CACHE, used)
     return environment.get_template(TEMPLATE).render(
         title=title,
-        locales=bodies,
         articles=articles,
         ready=ready,
         withheld=withheld,
-        bodies=bodies,
+        rows=rows,
+        sections=sections,
     )
 
 
-def _fragment(entry: object) -> tuple[str, bool] | None:
-    """A remembered locale fragment (its rows and whether all are publishable)."""
-    if isinstance(entry, dict) and isinstance(entry.get("body"), str):
-        ready = entry.get("ready")
-        if isinstance(ready, bool):
-            return entry["body"], ready
+def _fragment(entry: object) -> tuple[str, str, bool] | None:
+    """A remembered locale's parts (its overview row, its section, whether it is ready)."""
+    if isinstance(entry, dict):
+        row, section, ready = entry.get("row"), entry.get("section"), entry.get("ready")
+        if isinstance(row, str) and isinstance(section, str) and isinstance(ready, bool):
+            return row, section, ready
     return None

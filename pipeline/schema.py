@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -129,8 +130,75 @@ def _leaf_errors(err: ValidationError) -> Iterator[ValidationError]:
         yield err
 
 
-def _message(err: ValidationError) -> tuple[str, str]:
-    where = "/".join(str(p) for p in err.absolute_path) or "(top level)"
+# Where a violation is, named as the editor wrote it: list entries by their id.
+_ENTRY = {
+    "sections": "section",
+    "blocks": "block",
+    "items": "item",
+    "red_flags": "red flag",
+    "locales": "locale",
+}
+_ENTRY_IDS = ("id", "code")  # what names an entry (``code`` in locales.yaml)
+# Mappings whose keys are names (reviews.yaml: article id -> unit -> sign-off).
+_NAMED_KEYS = {"reviews": ("article", "unit")}
+
+
+def describe(data: Any, path: Sequence[str | int]) -> str:
+    """``path`` in words an editor can follow: ``section `causes`, block `conditions`,
+    text`` rather than ``sections/5/blocks/0/paragraph/text``. Entries of a list are
+    named by their id (by their position, counted from 1, if they have none)."""
+    words: list[str] = []
+    value = data
+    named: tuple[str, ...] = ()
+    parent: str | int | None = None
+    i = 0
+    while i < len(path):
+        part = path[i]
+        child = _child(value, part)
+        if isinstance(part, int):
+            noun = _ENTRY.get(parent, "entry") if isinstance(parent, str) else "entry"
+            name = _entry_id(child)
+            # A block is ``{kind: {id: ...}}``: its id is one level down.
+            if name is None and isinstance(child, dict) and len(child) == 1:
+                ((kind, body),) = child.items()
+                if i + 1 < len(path) and path[i + 1] == kind:
+                    name = _entry_id(body)
+                    if name is not None:
+                        i += 1
+                        child = body
+            words.append(f"{noun} `{name}`" if name is not None else f"{noun} {part + 1}")
+        elif named:
+            words.append(f"{named[0]} `{part}`")
+            named = named[1:]
+        elif i == 0 and part in _NAMED_KEYS:  # its keys name what is inside
+            named = _NAMED_KEYS[part]
+            if i + 1 == len(path):
+                words.append(str(part))
+        elif not (i + 1 < len(path) and isinstance(path[i + 1], int)):  # else named by its entry
+            words.append(str(part))
+        parent, value = part, child
+        i += 1
+    return ", ".join(words) or "top level"
+
+
+def _child(value: Any, part: str | int) -> Any:
+    if isinstance(part, int) and isinstance(value, list) and 0 <= part < len(value):
+        return value[part]
+    if isinstance(part, str) and isinstance(value, dict):
+        return value.get(part)
+    return None
+
+
+def _entry_id(entry: Any) -> str | None:
+    if isinstance(entry, dict):
+        for key in _ENTRY_IDS:
+            if isinstance(entry.get(key), str) and entry[key].strip():
+                return str(entry[key])
+    return None
+
+
+def _message(err: ValidationError, data: Any) -> tuple[str, str]:
+    where = describe(data, tuple(err.absolute_path))
     if err.validator == "type" and isinstance(err.instance, bool):
         return (
             "not-text",
@@ -142,9 +210,34 @@ def _message(err: ValidationError) -> tuple[str, str]:
             "not-text",
             f"{where}: expected text, got {type(err.instance).__name__} {err.instance!r}; quote it",
         )
-    if err.validator == "required":
-        return "schema", f"{where}: {err.message}"
+    if (err.validator == "pattern" and err.validator_value == r"\S") or (
+        err.validator == "minLength" and err.instance == ""
+    ):
+        return "schema", f"{where}: the text is empty; write it, or remove the entry"
+    if (
+        err.validator == "enum"
+        and isinstance(err.instance, str)
+        and isinstance(err.validator_value, list)
+    ):
+        allowed = [str(v) for v in err.validator_value]
+        close = difflib.get_close_matches(err.instance, allowed, n=1, cutoff=0.6)
+        if close:
+            return "schema", f"{where}: {err.message}; did you mean `{close[0]}`?"
     return "schema", f"{where}: {err.message}"
+
+
+def unknown_key(key: str, known: Iterable[str], where: str) -> str:
+    """The message for a key the schema does not allow here, with the likely fix."""
+    allowed = sorted(known)
+    message = f"unknown key `{key}` " + (
+        "at the top level" if where == "top level" else f"in {where}"
+    )
+    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    if close:
+        return f"{message}; did you mean `{close[0]}`?"
+    if allowed:
+        return f"{message}; allowed here: {', '.join(f'`{k}`' for k in allowed)}"
+    return message
 
 
 def validate(doc: YamlDocument, schema_file: Path, **context: str | None) -> list[Finding]:
@@ -158,18 +251,19 @@ def validate(doc: YamlDocument, schema_file: Path, **context: str | None) -> lis
             ):
                 schema = leaf.schema if isinstance(leaf.schema, dict) else {}
                 known = set(schema.get("properties", {}))
+                where = describe(doc.data, path)
                 for key in leaf.instance:
                     if key not in known:
                         findings.append(
                             error(
                                 "unknown-key",
-                                f"unknown key {key!r} at {'/'.join(map(str, path)) or 'top level'}",
+                                unknown_key(key, known, where),
                                 doc.location((*path, key), key=True),
                                 **context,
                             )
                         )
                 continue
-            code, message = _message(leaf)
+            code, message = _message(leaf, doc.data)
             findings.append(error(code, message, doc.location(path), **context))
     findings.sort(
         key=lambda f: (f.location.line or 0, f.location.column or 0) if f.location else (0, 0)

@@ -250,11 +250,65 @@ def parse_yaml(raw: bytes, display_path: str) -> YamlDocument:
         row: int | None = mark.line + 1 if mark else None
         col: int | None = mark.column + 1 if mark else None
         message = " ".join(str(m) for m in (exc.context, exc.problem) if m)
+        fix = syntax_hint(text, exc)
+        if fix:
+            message = f"{message}; {fix}"
         raise ContentError(
             [error("yaml-syntax", message or "invalid YAML", Location(display_path, row, col))]
         ) from None
     except yaml.YAMLError as exc:
         raise ContentError([error("yaml-syntax", str(exc), Location(display_path, 1))]) from None
+
+
+# ``key: value`` on one line (in a block mapping, or the first key of a list entry).
+_KEY_VALUE = re.compile(
+    r"""^(?P<indent>\s*(?:-\s+)?)(?P<key>[^\s#'"{}\[\],:][^:#]*?):[ \t]+(?P<value>\S.*?)\s*$"""
+)
+
+
+def quoted(text: str) -> str:
+    """``text`` as a YAML scalar a person would write: double quotes, or single quotes
+    (``'`` doubled) when the text has a double quote or a backslash."""
+    if '"' in text or "\\" in text:
+        return "'" + text.replace("'", "''") + "'"
+    return f'"{text}"'
+
+
+def syntax_hint(text: str, exc: yaml.MarkedYAMLError) -> str | None:
+    """The likely fix for a YAML syntax error, in the editor's terms, with the line as
+    it should be written; None when there is no good guess. Most such errors in an
+    article are text that YAML reads as structure: a colon and a space in the middle
+    of a sentence, a sentence that starts with a quote, ``@`` or a backtick."""
+    mark = exc.problem_mark
+    if mark is None:
+        return None
+    lines = text.splitlines()
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    problem = str(exc.problem or "")
+    pair = _KEY_VALUE.match(line)
+    if "'\\t'" in problem:
+        return "indent with spaces, not tabs"
+    if "flow mapping" in str(exc.context or "") and "got ':'" in problem:
+        return "a colon followed by a space starts a key; quote the text"
+    if pair is None:
+        return None
+    value = pair["value"]
+    if value[:1] in ("'", '"') and len(value) > 1 and value[-1] == value[0]:
+        value = value[1:-1]  # meant as a quoted text, broken by a quote inside
+    fixed = f"{pair['key']}: {quoted(value)}"
+    value_at = pair.start("value")
+    if "mapping values are not allowed" in problem:
+        if mark.column > value_at:
+            return f"a colon followed by a space starts a key; quote the text: {fixed}"
+        return (
+            "check the indentation of this line; if it continues the text above, "
+            "quote the whole text"
+        )
+    if "cannot start any token" in problem and mark.column == value_at:
+        return f"a text cannot start with {line[value_at]!r}; quote the text: {fixed}"
+    if "expected <block end>" in problem and line[value_at] in "'\"" and mark.column > value_at:
+        return f"the text ends at its closing quote; quote the whole text: {fixed}"
+    return None
 
 
 def _compose_native(text: str, display_path: str) -> YamlDocument | None:

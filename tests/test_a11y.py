@@ -139,26 +139,7 @@ def test_no_axe_violations(browser: Any, site: Path, kind: str, path: str, width
     assert violations == [], f"{kind} at {width} px"
 
 
-@pytest.mark.parametrize(
-    ("kind", "path"),
-    [
-        pytest.param(
-            kind,
-            path,
-            marks=[
-                pytest.mark.xfail(
-                    reason="the dashboard is being redesigned to fit a phone (issue 16 item 8); "
-                    "its table is 633 px wide at 390 px today",
-                    strict=False,
-                )
-            ]
-            if kind == "dashboard"
-            else [],
-        )
-        for kind, path in PAGES
-    ],
-    ids=[kind for kind, _ in PAGES],
-)
+@pytest.mark.parametrize(("kind", "path"), PAGES, ids=[kind for kind, _ in PAGES])
 def test_no_sideways_scrolling_on_a_phone(browser: Any, site: Path, kind: str, path: str) -> None:
     page = open_page(browser, site, path, PHONE)
     try:

@@ -340,7 +340,7 @@ def test_article_and_unit_ids_that_are_paths_are_refused(
     refused(run, project_copy, ("extract",), rf"^{SOURCE}:4:5: error: \[schema\] id: ")
     edit(project_copy, SOURCE, b"id: " + value, b"id: numbness-of-the-legs")
     edit(project_copy, SOURCE, b"  - id: overview", b"  - id: " + value)
-    refused(run, project_copy, ("extract",), rf"^{SOURCE}:10:9: error: \[schema\] sections/0/id")
+    refused(run, project_copy, ("extract",), rf"^{SOURCE}:10:9: error: \[schema\] section `.*`, id")
 
 
 @pytest.mark.parametrize("name", ["..yaml", ".hidden.yaml", "Upper.yaml", "x.yml", "a b.yaml"])

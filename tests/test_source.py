@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -212,3 +213,110 @@ def yaml_with_libyaml() -> bool:
     import yaml
 
     return bool(yaml.__with_libyaml__)
+
+
+# -- messages that say how to fix the file ------------------------------------------------------
+Run = Callable[..., tuple[int, str, str]]
+SOURCE = "source/numbness-of-the-legs.yaml"
+
+
+def _edit(root: Path, rel: str, old: str, new: str) -> int:
+    """Replace ``old`` (once) in a file of the project; the line it was on."""
+    path = root / rel
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return text[: text.index(old)].count("\n") + 1
+
+
+def _refused(run: Run, root: Path, *args: str) -> list[str]:
+    """The error lines of a command that must refuse the project, writing nothing."""
+    code, out, err = run(root, *args)
+    assert code == 1, (out, err)
+    assert "Traceback" not in err and not (root / "dist").exists()
+    return [line for line in (out + err).splitlines() if ": error: [" in line]
+
+
+def test_an_unquoted_colon_in_a_text_is_explained_with_the_fix(
+    project_copy: Path, run: Run
+) -> None:
+    old = "text: Multiple sclerosis may manifest in form of numbness and extreme itchiness."
+    line = _edit(project_copy, SOURCE, old, "text: Cold: extremely low")
+    for command in ("validate", "build"):
+        (msg,) = _refused(run, project_copy, command)
+        text = (project_copy / SOURCE).read_text(encoding="utf-8").splitlines()[line - 1]
+        column = text.index("Cold:") + len("Cold:")  # the second colon, counted from 1
+        assert msg.startswith(f"{SOURCE}:{line}:{column}: error: [yaml-syntax] "), msg
+        assert 'quote the text: text: "Cold: extremely low"' in msg
+
+
+def test_a_misspelt_key_gets_a_did_you_mean_and_paths_name_ids(
+    project_copy: Path, run: Run
+) -> None:
+    """Every violation is reported (not just the first), each at its line, naming the
+    section and block by their ids rather than by list positions."""
+    item = _edit(
+        project_copy,
+        SOURCE,
+        "text: Leg numbness along with back pain may indicate",
+        'text: ""\n              note: Leg numbness along with back pain may indicate',
+    )
+    flags = _edit(project_copy, SOURCE, "          red_flags:\n", "          red_flag:\n")
+    msgs = _refused(run, project_copy, "validate")
+    assert len(msgs) == 3, msgs
+    assert msgs[0] == (
+        f"{SOURCE}:{item}:21: error: [schema] section `symptoms`, block `associated`, "
+        "item `back-pain`, text: the text is empty; write it, or remove the entry"
+    ), msgs
+    assert msgs[1].startswith(f"{SOURCE}:{item + 1}:15: error: [unknown-key] unknown key `note` ")
+    assert "allowed here: `id`, `text`" in msgs[1]
+    assert msgs[2] == (
+        f"{SOURCE}:{flags}:11: error: [unknown-key] unknown key `red_flag` in section "
+        "`symptoms`, block `seek-immediate-help`; did you mean `red_flags`?"
+    )
+    assert not any("sections/" in m for m in msgs)
+
+
+def test_locales_yaml_mistakes_get_the_same_help(project_copy: Path, run: Run) -> None:
+    config = "locales/locales.yaml"
+    line = _edit(
+        project_copy,
+        config,
+        "    min_completion: 80\n",
+        "    min_completion: 80\n    requre_review: true\n",
+    )
+    (msg,) = _refused(run, project_copy, "check")
+    assert msg == (
+        f"{config}:{line + 1}:5: error: [unknown-key] unknown key `requre_review` in locale "
+        "`pt_BR`; did you mean `require_review`?"
+    )
+    _edit(project_copy, config, "    requre_review: true\n", "")
+    line = _edit(
+        project_copy,
+        config,
+        "  - code: fr\n    status: published",
+        "  - code: fr\n    status: publshed",
+    )
+    (msg,) = _refused(run, project_copy, "check")
+    assert msg.startswith(
+        f"{config}:{line + 1}:13: error: [schema] locale `fr`, status: 'publshed'"
+    )
+    assert msg.endswith("; did you mean `published`?")
+
+
+def test_reviews_yaml_mistakes_get_the_same_help(project_copy: Path, run: Run) -> None:
+    assert (
+        run(project_copy, "review", "es", "--reviewer", "Dr. A", "--unit", "see-a-doctor", "--yes")[
+            0
+        ]
+        == 0
+    )
+    reviews = "locales/es/reviews.yaml"
+    line = _edit(project_copy, reviews, "reviewer:", "reviewr:")
+    _, out, err = run(project_copy, "check")
+    assert "Traceback" not in err
+    (msg,) = [m for m in out.splitlines() if "[unknown-key]" in m]
+    assert msg == (
+        f"{reviews}:{line}:7: warning: [unknown-key] unknown key `reviewr` in article "
+        "`numbness-of-the-legs`, unit `treatment/see-a-doctor`; did you mean `reviewer`?"
+    )
