@@ -27,11 +27,11 @@ from pipeline.dashboard import PAGE as DASHBOARD
 from pipeline.dashboard import render_dashboard
 from pipeline.errors import ContentError
 from pipeline.export import BUNDLE_SCHEMA, PagePaths, RenderedPage, Renderer, dump_json
-from pipeline.files import exchange, exclusive_lock, remove_tree, write_new
+from pipeline.files import exchange, exclusive_lock, read_bounded, remove_tree, write_new
 from pipeline.gate import Verdict, translations_digest
 from pipeline.model import Article, Finding, Location, error
 from pipeline.project import PSEUDO_LOCALE, LocalePolicy, Project, to_bcp47
-from pipeline.schema import validator
+from pipeline.schema import read_schema, validator
 from pipeline.ui import load_ui
 from pipeline.verify import expected_warnings, verify_bundle, verify_html
 
@@ -432,14 +432,38 @@ def _withheld_finding(project: Project, verdict: Verdict, problems: list[str]) -
 
 # -- gathering --------------------------------------------------------------------------------
 def output_dir(project: Project, out: Path | None) -> Path:
-    """The resolved output directory; ContentError if building there could destroy
-    anything: a file, the project or one of its source parts, or a directory that is
-    not an earlier build."""
-    target = (out if out is not None else project.root / DEFAULT_OUT).resolve()
+    """The output directory; ContentError if building there could destroy anything: a
+    file, the project or one of its source parts, a directory that is not an earlier
+    careloc build, or a path that goes through a symbolic link inside the project
+    (a pull request can commit ``dist`` as a link to any folder)."""
+    given = out if out is not None else project.root / DEFAULT_OUT
     where = Location(str(out) if out is not None else DEFAULT_OUT)
 
-    def refuse(message: str) -> ContentError:
-        return ContentError([error("bad-output", message, where)])
+    def refuse(message: str, code: str = "bad-output") -> ContentError:
+        return ContentError([error(code, message, where)])
+
+    # Taken as written (``..`` removed by name, no link followed): every step inside
+    # the project must be a real directory, and the output itself never a link.
+    target = Path(os.path.abspath(given))
+    inside = target.is_relative_to(project.root)
+    steps = [project.root / p for p in target.relative_to(project.root).parts] if inside else []
+    for path in steps if inside else [target]:
+        try:
+            mode = os.lstat(path).st_mode
+        except FileNotFoundError:
+            break
+        except OSError as exc:
+            raise refuse(f"cannot look at {path}: {exc.strerror}") from None
+        if stat.S_ISLNK(mode):
+            raise refuse(
+                f"{project.rel(path)} is a symbolic link; careloc never writes through a "
+                "link it did not make (remove the link, or give --out a real directory)",
+                "symlink",
+            )
+        if path != target and not stat.S_ISDIR(mode):
+            raise refuse(f"{project.rel(path)} is not a directory")
+    if not inside:
+        target = target.resolve()  # links above it are the caller's own choice
 
     if project.root.is_relative_to(target):
         raise refuse("the output directory would replace the project itself")
@@ -448,9 +472,50 @@ def output_dir(project: Project, out: Path | None) -> Path:
             raise refuse(f"the output directory may not be inside {part}/")
     if target.exists() and not target.is_dir():
         raise refuse("exists and is not a directory")
-    if target.is_dir() and any(target.iterdir()) and not (target / MANIFEST).is_file():
-        raise refuse(f"exists and is not a careloc build (no {MANIFEST}); refusing to replace it")
+    if target.is_dir() and any(target.iterdir()) and not is_build(target):
+        if not os.path.lexists(target / MANIFEST):
+            raise refuse(
+                f"exists and is not a careloc build (no {MANIFEST}); refusing to replace it"
+            )
+        raise refuse(
+            f"exists and is not a careloc build (its {MANIFEST} is not one careloc wrote); "
+            "refusing to replace it"
+        )
     return target
+
+
+GENERATOR = "careloc"
+"""The ``generator`` of every manifest careloc writes: what tells its output directory
+from any other folder holding a ``manifest.json`` (a web app's, say)."""
+MANIFEST_LIMIT = 64 << 20
+
+
+def is_build(folder: Path) -> bool:
+    """Whether ``folder`` holds a manifest careloc wrote: a regular file (not a link)
+    of the manifest's shape, whose ``generator`` is careloc. Only such a folder is
+    ever replaced or put back."""
+    try:
+        if not stat.S_ISREG(os.lstat(folder / MANIFEST).st_mode):
+            return False
+        data = json.loads(read_bounded(folder / MANIFEST, MANIFEST_LIMIT, MANIFEST))
+    except (OSError, ValueError, ContentError):
+        return False
+    shape = {
+        "generator": str,
+        "source_locale": str,
+        "articles": list,
+        "locales": dict,
+        "files": dict,
+    }
+    return (
+        isinstance(data, dict)
+        and data.keys() == shape.keys()
+        and all(isinstance(data[k], t) for k, t in shape.items())
+        and data["generator"] == GENERATOR
+        and all(
+            isinstance(v, dict) and {"sha256", "bytes"} <= v.keys() for v in data["files"].values()
+        )
+    )
 
 
 # -- writing ----------------------------------------------------------------------------------
@@ -463,6 +528,7 @@ def manifest(
     """``manifest.json``: the locales with their outcome, and every file's sha256 and size."""
     return dump_json(
         {
+            "generator": GENERATOR,
             "source_locale": to_bcp47(source),
             "articles": [a.id for a in articles],
             "locales": {o.bcp47: o.as_dict() for o in outcomes},
@@ -516,15 +582,22 @@ def clean_leftovers(target: Path) -> None:
     # Exactly this target's names (mkdtemp adds 8 characters): not those of "dist-x".
     mine = re.compile(re.escape(_staging_prefix(target)) + r"[a-z0-9_]{8}(\.old)?")
     leftovers = sorted(p for p in target.parent.iterdir() if mine.fullmatch(p.name))
-    if not target.exists():
+    if not target.exists() and not target.is_symlink():
         for backup in leftovers:
-            if backup.name.endswith(".old") and (backup / MANIFEST).is_file():
+            if backup.name.endswith(".old") and _real_dir(backup) and is_build(backup):
                 os.replace(backup, target)
                 leftovers.remove(backup)
                 break
     for path in leftovers:
-        if path.is_dir() and not path.is_symlink():
+        if _real_dir(path):  # a link of that name is not ours: left alone
             shutil.rmtree(path, ignore_errors=True)
+
+
+def _real_dir(path: Path) -> bool:
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 def write_files(staging: Path, files: Mapping[str, bytes]) -> None:
@@ -587,7 +660,7 @@ class PageCache:
     ) -> None:
         self.cache = cache
         self.previous = previous
-        self.inputs = digest(schema.read_bytes())
+        self.inputs = digest(read_schema(schema))
         self.article_digest = article_digest
         self._made: set[str] = set()
         self._seen: dict[str, list[int]] = {}
