@@ -29,7 +29,7 @@ from pipeline.errors import ContentError
 from pipeline.export import BUNDLE_SCHEMA, PagePaths, RenderedPage, Renderer, dump_json
 from pipeline.files import exchange, exclusive_lock, read_bounded, remove_tree, write_new
 from pipeline.gate import Verdict, translations_digest
-from pipeline.model import Article, Finding, Location, error
+from pipeline.model import Article, Finding, Location, error, visible
 from pipeline.project import PSEUDO_LOCALE, LocalePolicy, Project, to_bcp47
 from pipeline.schema import read_schema, validator
 from pipeline.ui import load_ui
@@ -103,7 +103,7 @@ class BuildResult:
             else:
                 lines.append(f"{o.bcp47}: withheld ({o.status}): {'; '.join(o.reasons)}")
         lines.append(f"wrote {len(self.files)} files to {self.out}")
-        return lines
+        return [visible(line) for line in lines]  # reasons quote untrusted files
 
 
 # -- the recipe -------------------------------------------------------------------------------
@@ -663,6 +663,8 @@ class PageCache:
         self.inputs = digest(read_schema(schema))
         self.article_digest = article_digest
         self._made: set[str] = set()
+        self._real: dict[str, bool] = {}
+        """Folder of the previous output -> whether it and those above are real."""
         self._seen: dict[str, list[int]] = {}
         """[inode, mtime] of previous files looked at, for the links made to them."""
         self._article: Article | None = None
@@ -749,6 +751,14 @@ class PageCache:
         not show in its time), has not been written since and is not read again, as
         git trusts its index; any other is read and hashed."""
         path = f"{self.previous}/{rel}"
+        folder = os.path.dirname(rel)
+        if folder not in self._real:  # a link in the old output is never followed
+            self._real[folder] = all(
+                _real_dir(self.previous.joinpath(*rel.split("/")[:n]))
+                for n in range(rel.count("/") + 1)
+            )
+        if not self._real[folder]:
+            return False
         try:
             st = os.lstat(path)
             if not stat.S_ISREG(st.st_mode) or st.st_size != info.size:
