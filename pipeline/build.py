@@ -492,7 +492,7 @@ MANIFEST_LIMIT = 64 << 20
 
 def is_build(folder: Path) -> bool:
     """Whether ``folder`` holds a manifest careloc wrote: a regular file (not a link)
-    of the manifest's shape, whose ``generator`` is careloc. Only such a folder is
+    with the manifest's fields and types, whose ``generator`` is careloc. Only such a folder is
     ever replaced or put back."""
     try:
         if not stat.S_ISREG(os.lstat(folder / MANIFEST).st_mode):
@@ -509,7 +509,7 @@ def is_build(folder: Path) -> bool:
     }
     return (
         isinstance(data, dict)
-        and data.keys() == shape.keys()
+        and shape.keys() <= data.keys()  # fields may be added, none taken away
         and all(isinstance(data[k], t) for k, t in shape.items())
         and data["generator"] == GENERATOR
         and all(
