@@ -220,8 +220,10 @@ class Cache:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode) or not _MAC_BYTES <= info.st_size <= MAX_ENTRY:
                 return None
-            with os.fdopen(os.dup(fd), "rb") as fh:
-                stored = fh.read(MAX_ENTRY + 1)
+            # Entries are replaced by rename, never written in place: the size holds.
+            stored = os.read(fd, info.st_size)
+            while len(stored) < info.st_size and (more := os.read(fd, info.st_size - len(stored))):
+                stored += more
         except OSError:
             return None
         finally:
