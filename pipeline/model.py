@@ -158,6 +158,9 @@ class FindingSeverity(StrEnum):
 
 
 _INVISIBLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+_INVISIBLE_BUT_BREAKS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]"
+)
 
 
 def _escaped(match: re.Match[str]) -> str:
@@ -165,12 +168,14 @@ def _escaped(match: re.Match[str]) -> str:
     return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
 
 
-def visible(text: str) -> str:
+def visible(text: str, *, breaks: bool = False) -> str:
     """``text`` with every character that could act on a terminal or a CI log instead
     of being read shown as an escape (``\\x1b``): C0 and C1 controls but the tab (ANSI
     escape sequences start with them), line breaks, and the bidi controls that reorder
-    what is shown. File names, msgctxts and PO header values come from untrusted files."""
-    return _INVISIBLE.sub(_escaped, text) if _INVISIBLE.search(text) else text
+    what is shown. File names, msgctxts and PO header values come from untrusted files.
+    ``breaks``: leave ``\\n`` and ``\\r`` to a caller that encodes them itself."""
+    pattern = _INVISIBLE_BUT_BREAKS if breaks else _INVISIBLE
+    return pattern.sub(_escaped, text) if pattern.search(text) else text
 
 
 @dataclass(frozen=True, slots=True)

@@ -68,7 +68,7 @@ def github_annotation(finding: Finding, *, blocking: bool = True) -> str:
     An error that does not fail the run (a draft locale's) is annotated as a warning,
     so the pull request does not show red marks on a green check."""
     level = "error" if finding.is_error and blocking else "warning"
-    message = visible(finding.message)  # a CI log is a terminal too
+    message = visible(finding.message, breaks=True)  # a CI log is a terminal too
     if finding.is_error and not blocking:
         message = f"{message} (draft locale {finding.locale}: reported, does not fail)"
     properties = []
