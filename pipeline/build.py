@@ -479,7 +479,8 @@ def output_dir(project: Project, out: Path | None) -> Path:
             )
         raise refuse(
             f"exists and is not a careloc build (its {MANIFEST} is not one careloc wrote); "
-            "refusing to replace it"
+            "refusing to replace it (an output of a careloc from before manifests said "
+            '"generator": "careloc" has to be deleted once)'
         )
     return target
 
