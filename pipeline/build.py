@@ -27,11 +27,11 @@ from pipeline.dashboard import PAGE as DASHBOARD
 from pipeline.dashboard import render_dashboard
 from pipeline.errors import ContentError
 from pipeline.export import BUNDLE_SCHEMA, PagePaths, RenderedPage, Renderer, dump_json
-from pipeline.files import exchange, exclusive_lock, remove_tree, write_new
+from pipeline.files import exchange, exclusive_lock, read_bounded, remove_tree, write_new
 from pipeline.gate import Verdict, translations_digest
-from pipeline.model import Article, Finding, Location, error
+from pipeline.model import Article, Finding, Location, error, visible
 from pipeline.project import PSEUDO_LOCALE, LocalePolicy, Project, to_bcp47
-from pipeline.schema import validator
+from pipeline.schema import read_schema, validator
 from pipeline.ui import load_ui
 from pipeline.verify import expected_warnings, verify_bundle, verify_html
 
@@ -104,7 +104,7 @@ class BuildResult:
             else:
                 lines.append(f"{name}: withheld: {'; '.join(o.reasons)}")
         lines.append(f"wrote {len(self.files)} files to {self.out}")
-        return lines
+        return [visible(line) for line in lines]  # reasons quote untrusted files
 
 
 # -- the recipe -------------------------------------------------------------------------------
@@ -441,14 +441,38 @@ def _withheld_finding(project: Project, verdict: Verdict, problems: list[str]) -
 
 # -- gathering --------------------------------------------------------------------------------
 def output_dir(project: Project, out: Path | None) -> Path:
-    """The resolved output directory; ContentError if building there could destroy
-    anything: a file, the project or one of its source parts, or a directory that is
-    not an earlier build."""
-    target = (out if out is not None else project.root / DEFAULT_OUT).resolve()
+    """The output directory; ContentError if building there could destroy anything: a
+    file, the project or one of its source parts, a directory that is not an earlier
+    careloc build, or a path that goes through a symbolic link inside the project
+    (a pull request can commit ``dist`` as a link to any folder)."""
+    given = out if out is not None else project.root / DEFAULT_OUT
     where = Location(str(out) if out is not None else DEFAULT_OUT)
 
-    def refuse(message: str) -> ContentError:
-        return ContentError([error("bad-output", message, where)])
+    def refuse(message: str, code: str = "bad-output") -> ContentError:
+        return ContentError([error(code, message, where)])
+
+    # Taken as written (``..`` removed by name, no link followed): every step inside
+    # the project must be a real directory, and the output itself never a link.
+    target = Path(os.path.abspath(given))
+    inside = target.is_relative_to(project.root)
+    steps = [project.root / p for p in target.relative_to(project.root).parts] if inside else []
+    for path in steps if inside else [target]:
+        try:
+            mode = os.lstat(path).st_mode
+        except FileNotFoundError:
+            break
+        except OSError as exc:
+            raise refuse(f"cannot look at {path}: {exc.strerror}") from None
+        if stat.S_ISLNK(mode):
+            raise refuse(
+                f"{project.rel(path)} is a symbolic link; careloc never writes through a "
+                "link it did not make (remove the link, or give --out a real directory)",
+                "symlink",
+            )
+        if path != target and not stat.S_ISDIR(mode):
+            raise refuse(f"{project.rel(path)} is not a directory")
+    if not inside:
+        target = target.resolve()  # links above it are the caller's own choice
 
     if project.root.is_relative_to(target):
         raise refuse("the output directory would replace the project itself")
@@ -457,9 +481,51 @@ def output_dir(project: Project, out: Path | None) -> Path:
             raise refuse(f"the output directory may not be inside {part}/")
     if target.exists() and not target.is_dir():
         raise refuse("exists and is not a directory")
-    if target.is_dir() and any(target.iterdir()) and not (target / MANIFEST).is_file():
-        raise refuse(f"exists and is not a careloc build (no {MANIFEST}); refusing to replace it")
+    if target.is_dir() and any(target.iterdir()) and not is_build(target):
+        if not os.path.lexists(target / MANIFEST):
+            raise refuse(
+                f"exists and is not a careloc build (no {MANIFEST}); refusing to replace it"
+            )
+        raise refuse(
+            f"exists and is not a careloc build (its {MANIFEST} is not one careloc wrote); "
+            "refusing to replace it (an output of a careloc from before manifests said "
+            '"generator": "careloc" has to be deleted once)'
+        )
     return target
+
+
+GENERATOR = "careloc"
+"""The ``generator`` of every manifest careloc writes: what tells its output directory
+from any other folder holding a ``manifest.json`` (a web app's, say)."""
+MANIFEST_LIMIT = 64 << 20
+
+
+def is_build(folder: Path) -> bool:
+    """Whether ``folder`` holds a manifest careloc wrote: a regular file (not a link)
+    with the manifest's fields and types, whose ``generator`` is careloc. Only such a folder is
+    ever replaced or put back."""
+    try:
+        if not stat.S_ISREG(os.lstat(folder / MANIFEST).st_mode):
+            return False
+        data = json.loads(read_bounded(folder / MANIFEST, MANIFEST_LIMIT, MANIFEST))
+    except (OSError, ValueError, ContentError):
+        return False
+    shape = {
+        "generator": str,
+        "source_locale": str,
+        "articles": list,
+        "locales": dict,
+        "files": dict,
+    }
+    return (
+        isinstance(data, dict)
+        and shape.keys() <= data.keys()  # fields may be added, none taken away
+        and all(isinstance(data[k], t) for k, t in shape.items())
+        and data["generator"] == GENERATOR
+        and all(
+            isinstance(v, dict) and {"sha256", "bytes"} <= v.keys() for v in data["files"].values()
+        )
+    )
 
 
 # -- writing ----------------------------------------------------------------------------------
@@ -472,6 +538,7 @@ def manifest(
     """``manifest.json``: the locales with their outcome, and every file's sha256 and size."""
     return dump_json(
         {
+            "generator": GENERATOR,
             "source_locale": to_bcp47(source),
             "articles": [a.id for a in articles],
             "locales": {o.bcp47: o.as_dict() for o in outcomes},
@@ -525,15 +592,22 @@ def clean_leftovers(target: Path) -> None:
     # Exactly this target's names (mkdtemp adds 8 characters): not those of "dist-x".
     mine = re.compile(re.escape(_staging_prefix(target)) + r"[a-z0-9_]{8}(\.old)?")
     leftovers = sorted(p for p in target.parent.iterdir() if mine.fullmatch(p.name))
-    if not target.exists():
+    if not target.exists() and not target.is_symlink():
         for backup in leftovers:
-            if backup.name.endswith(".old") and (backup / MANIFEST).is_file():
+            if backup.name.endswith(".old") and _real_dir(backup) and is_build(backup):
                 os.replace(backup, target)
                 leftovers.remove(backup)
                 break
     for path in leftovers:
-        if path.is_dir() and not path.is_symlink():
+        if _real_dir(path):  # a link of that name is not ours: left alone
             shutil.rmtree(path, ignore_errors=True)
+
+
+def _real_dir(path: Path) -> bool:
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 def write_files(staging: Path, files: Mapping[str, bytes]) -> None:
@@ -596,9 +670,11 @@ class PageCache:
     ) -> None:
         self.cache = cache
         self.previous = previous
-        self.inputs = digest(schema.read_bytes())
+        self.inputs = digest(read_schema(schema))
         self.article_digest = article_digest
         self._made: set[str] = set()
+        self._real: dict[str, bool] = {}
+        """Folder of the previous output -> whether it and those above are real."""
         self._seen: dict[str, list[int]] = {}
         """[inode, mtime] of previous files looked at, for the links made to them."""
         self._article: Article | None = None
@@ -687,6 +763,14 @@ class PageCache:
         not show in its time), has not been written since and is not read again, as
         git trusts its index; any other is read and hashed."""
         path = f"{self.previous}/{rel}"
+        folder = os.path.dirname(rel)
+        if folder not in self._real:  # a link in the old output is never followed
+            self._real[folder] = all(
+                _real_dir(self.previous.joinpath(*rel.split("/")[:n]))
+                for n in range(rel.count("/") + 1)
+            )
+        if not self._real[folder]:
+            return False
         try:
             st = os.lstat(path)
             if not stat.S_ISREG(st.st_mode) or st.st_size != info.size:

@@ -7,18 +7,24 @@ ever keyed by a timestamp. A missing, unreadable or damaged entry is a miss, and
 a cache that cannot be written is ignored: the cache can only make careloc
 faster, never change what it outputs. ``CARELOC_NO_CACHE=1`` turns it off.
 
-The cache is local working state like ``__pycache__``: do not restore it from a
-source you would not let edit the project (a forged entry could claim a PO
-passed the gate); for a release build, delete it or set ``CARELOC_NO_CACHE=1``.
-Entries are JSON data (or plain bytes), never pickles: a damaged or forged entry can
-at worst be wrong data of the expected shape, never run code.
+The cache is a speed-up, never an input of trust. A pull request can commit a
+``.careloc-cache/`` of its own, so every entry carries an HMAC-SHA256 of its kind,
+its name and its bytes, made with a key that lives outside the project
+(``$XDG_CACHE_HOME/careloc/key``, created 0600 on first use): an entry this machine
+did not write, or one moved to another name, is a miss. Entries are JSON data (or
+plain bytes), never pickles. Careloc never follows a link in the cache: a folder
+at any level that is a symlink (or not a folder) is left alone, never read, written
+or pruned.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import hmac
 import json
 import os
+import stat
 import sys
 from collections.abc import Iterable
 from functools import cache
@@ -79,16 +85,88 @@ def enabled_by_environment() -> bool:
     return os.environ.get(ENV_NO_CACHE, "").strip().lower() in ("", "0", "false", "no")
 
 
+KEY_BYTES = 32
+_MAC_BYTES = 32  # HMAC-SHA256
+MAX_ENTRY = 256 << 20
+"""No entry careloc writes comes near this; a bigger file is not read."""
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+_READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+
+
+def key_file() -> Path:
+    """Where the key that authenticates cache entries lives: outside every project,
+    in ``$XDG_CACHE_HOME/careloc/key`` (``~/.cache/careloc/key``)."""
+    base = os.environ.get("XDG_CACHE_HOME", "").strip()
+    folder = Path(base) if base and os.path.isabs(base) else Path.home() / ".cache"
+    return folder / "careloc" / "key"
+
+
+@cache
+def secret(path: Path) -> bytes | None:
+    """The cache key in ``path``, made (32 random bytes, mode 0600) if there is none;
+    None if it cannot be made or is not private to this user (a regular file, not a
+    link, owned by us, readable by nobody else): then nothing is cached."""
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        try:
+            return _read_key(path)
+        except FileNotFoundError:
+            pass
+        # Written in full under a private name, then linked in: a second process
+        # making a key at the same moment either wins or reads the winner's.
+        tmp = path.with_name(f".key.{os.getpid()}.tmp")
+        tmp.unlink(missing_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(os.urandom(KEY_BYTES))
+                fh.flush()
+                os.fsync(fh.fileno())
+            with contextlib.suppress(FileExistsError):
+                os.link(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+        return _read_key(path)
+    except OSError:
+        return None
+
+
+def _read_key(path: Path) -> bytes | None:
+    fd = os.open(path, _READ_FLAGS)
+    try:
+        info = os.fstat(fd)
+        private = stat.S_ISREG(info.st_mode) and not info.st_mode & 0o077
+        if not private or info.st_uid != os.geteuid() or info.st_size != KEY_BYTES:
+            return None
+        data = os.read(fd, KEY_BYTES + 1)
+    finally:
+        os.close(fd)
+    return data if len(data) == KEY_BYTES else None
+
+
+def _is_dir(path: str) -> bool | None:
+    """True for a real directory, None if nothing is there, False for anything else
+    (a symlink above all: careloc never follows one it did not make)."""
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return False
+
+
 class Cache:
     """The result cache of one project, in ``<root>/.careloc-cache/<kind>/``."""
 
     def __init__(self, root: Path, *, enabled: bool | None = None) -> None:
         self.dir = root / CACHE_DIR
         wanted = enabled_by_environment() if enabled is None else enabled
-        # Never follow a symlink out of the project, never write over a file.
-        self.enabled = wanted and not self.dir.is_symlink() and not self.dir.is_file()
         self._base = str(self.dir)  # entries are looked up by the ten thousand: plain strings
-        self._folders: set[str] = set()
+        self._secret = secret(key_file()) if wanted else None
+        # Never follow a symlink out of the project, never write over a file.
+        self.enabled = self._secret is not None and _is_dir(self._base) is not False
+        self._folders: dict[str, bool] = {}
+        """Folder -> whether it is a real directory (every level checked)."""
 
     def key(self, kind: str, *parts: bytes | str) -> str:
         """The entry name for a result of ``kind`` computed from ``parts``."""
@@ -97,14 +175,63 @@ class Cache:
     def _path(self, kind: str, key: str) -> str:
         return f"{self._base}/{kind}/{key[:2]}/{key}"
 
+    def _mac(self, kind: str, key: str, data: bytes) -> bytes:
+        assert self._secret is not None
+        return hmac.digest(self._secret, f"{kind}/{key}\0".encode() + data, "sha256")
+
+    def _folder(self, folder: str, create: bool) -> bool:
+        """Whether ``folder`` (``<base>/<kind>/<bucket>``) and each folder above it up to
+        the cache's own are real directories, making the missing ones if ``create``."""
+        known = self._folders.get(folder)
+        if known or (known is False and not create):
+            return known
+        ok = True
+        path = self._base
+        for part in ["", *folder[len(self._base) + 1 :].split("/")]:
+            path = f"{path}/{part}" if part else path
+            state = _is_dir(path)
+            if state is None and create:
+                try:
+                    os.mkdir(path, 0o755)
+                except FileExistsError:
+                    pass
+                except OSError:
+                    return False
+                state = _is_dir(path)
+            if not state:
+                ok = False
+                break
+        if ok or create:
+            self._folders[folder] = ok
+        return ok
+
     def get(self, kind: str, key: str) -> bytes | None:
+        """The bytes stored under ``key``, if this machine's careloc stored them."""
         if not self.enabled:
             return None
+        path = self._path(kind, key)
+        if not self._folder(os.path.dirname(path), create=False):
+            return None
         try:
-            with open(self._path(kind, key), "rb") as fh:
-                return fh.read()
+            fd = os.open(path, _READ_FLAGS)
         except OSError:
             return None
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode) or not _MAC_BYTES <= info.st_size <= MAX_ENTRY:
+                return None
+            # Entries are replaced by rename, never written in place: the size holds.
+            stored = os.read(fd, info.st_size)
+            while len(stored) < info.st_size and (more := os.read(fd, info.st_size - len(stored))):
+                stored += more
+        except OSError:
+            return None
+        finally:
+            os.close(fd)
+        mac, data = stored[:_MAC_BYTES], stored[_MAC_BYTES:]
+        if not hmac.compare_digest(mac, self._mac(kind, key, data)):
+            return None  # written elsewhere, altered, or moved from another name
+        return data
 
     def put(self, kind: str, key: str, data: bytes) -> None:
         """Store an entry atomically (a reader sees all of it or none); errors are ignored."""
@@ -112,14 +239,13 @@ class Cache:
             return
         path = self._path(kind, key)
         folder = os.path.dirname(path)
+        if not self._folder(folder, create=True):
+            return
         # Unique among writers: one process writes one entry at a time. O_EXCL: never
         # through a planted symlink; a name left by a killed writer is taken over.
         tmp = f"{folder}/.{key}.{os.getpid()}.tmp"
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
         try:
-            if folder not in self._folders:
-                os.makedirs(folder, exist_ok=True)
-                self._folders.add(folder)
             try:
                 fd = os.open(tmp, flags, 0o644)
             except FileExistsError:
@@ -127,8 +253,9 @@ class Cache:
                 fd = os.open(tmp, flags, 0o644)
             try:
                 with os.fdopen(fd, "wb") as fh:
+                    fh.write(self._mac(kind, key, data))
                     fh.write(data)
-                os.replace(tmp, path)
+                os.replace(tmp, path)  # replaces a link at ``path`` itself, never its target
             except BaseException:
                 os.unlink(tmp)
                 raise
@@ -149,23 +276,50 @@ class Cache:
 
     def prune(self, kind: str, keep: Iterable[str]) -> int:
         """Delete the entries of ``kind`` not in ``keep`` (results nobody will ask for
-        again once every input was looked at); return how many went."""
+        again once every input was looked at); return how many went.
+
+        Every folder is opened relative to the one above it and never through a link
+        (as ``shutil.rmtree`` does), so a planted symlink at any level is skipped,
+        never followed: only names inside the cache are ever unlinked."""
         if not self.enabled:
             return 0
         wanted = set(keep)
         removed = 0
-        base = self.dir / kind
         try:
-            buckets = list(base.iterdir())
+            top = os.open(self._base, _DIR_FLAGS)
         except OSError:
             return 0
-        for bucket in buckets:
-            try:
-                entries = list(bucket.iterdir())
-            except OSError:
-                continue
-            for entry in entries:
-                if entry.name not in wanted:
-                    entry.unlink(missing_ok=True)
-                    removed += 1
+        try:
+            kind_fd = os.open(kind, _DIR_FLAGS, dir_fd=top)
+        except OSError:
+            os.close(top)
+            return 0
+        try:
+            with os.scandir(kind_fd) as buckets:
+                names = [b.name for b in buckets if b.is_dir(follow_symlinks=False)]
+            for name in names:
+                try:
+                    bucket = os.open(name, _DIR_FLAGS, dir_fd=kind_fd)
+                except OSError:
+                    continue
+                try:
+                    with os.scandir(bucket) as entries:
+                        doomed = [
+                            e.name
+                            for e in entries
+                            if e.name not in wanted and not e.is_dir(follow_symlinks=False)
+                        ]
+                    for entry in doomed:
+                        try:
+                            os.unlink(entry, dir_fd=bucket)  # a link itself, never its target
+                            removed += 1
+                        except FileNotFoundError:
+                            pass
+                finally:
+                    os.close(bucket)
+        except OSError:
+            pass
+        finally:
+            os.close(kind_fd)
+            os.close(top)
         return removed

@@ -313,5 +313,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except OSError as exc:  # the disk or the permissions, not the content: still no traceback
         where = Location(os.fsdecode(exc.filename)) if exc.filename else None
-        _print_findings([error("os-error", exc.strerror or str(exc), where)])
+        message = exc.strerror or str(exc)
+        if exc.filename2:  # a rename or a link: both paths
+            message += f" (to {os.fsdecode(exc.filename2)})"
+        elif where is None:
+            message += f" (working on the project in {root})"
+        _print_findings([error("os-error", message, where)])
         return 1

@@ -303,6 +303,11 @@ _DECLARED: tuple[Code, ...] = (
        "The output directory is unsafe (a file, inside the project's sources, a link, or a "
        "folder careloc did not write).",
        "Choose another `--out`."),
+    _C("symlink", _E, _BUILD,
+       "A symbolic link where `build` writes, replaces or deletes: the output directory, a "
+       "folder above it inside the project, or its lock file (`dist.lock`). careloc never "
+       "follows a link it did not make.",
+       "Remove the link, or give `--out` a real directory."),
     _C("busy", _E, _BUILD, "Another careloc build holds the output directory's lock.",
        "Wait for it to finish."),
     _C("os-error", _E, _BUILD, "The operating system refused a read or write.",

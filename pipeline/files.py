@@ -95,8 +95,18 @@ def write_new(path: str, data: bytes) -> os.stat_result:
         while view:
             view = view[os.write(fd, view) :]
         return os.fstat(fd)
+    except OSError as exc:
+        raise located(exc, path) from None
     finally:
         os.close(fd)
+
+
+def located(exc: OSError, path: str | os.PathLike[str]) -> OSError:
+    """``exc`` with the file it concerns: a failed ``write`` (disk full, quota) names
+    none, and an ``[os-error]`` must say where."""
+    if exc.filename is None:
+        return type(exc)(exc.errno, exc.strerror or str(exc), os.fspath(path))
+    return exc
 
 
 def remove_tree(path: Path, workers: int = 2) -> None:
@@ -205,9 +215,15 @@ def exclusive_lock(path: Path, display_path: str) -> Iterator[None]:
         try:
             fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
         except OSError as exc:
-            raise ContentError(
-                [error("unreadable", exc.strerror or str(exc), Location(display_path))]
-            ) from None
+            if exc.errno == errno.ELOOP:  # O_NOFOLLOW met a link where the lock goes
+                finding = error(
+                    "symlink",
+                    "is a symbolic link; careloc never follows a link it did not make (remove it)",
+                    Location(display_path),
+                )
+            else:
+                finding = error("unreadable", exc.strerror or str(exc), Location(display_path))
+            raise ContentError([finding]) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -158,6 +159,27 @@ class FindingSeverity(StrEnum):
     WARNING = "warning"
 
 
+_INVISIBLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+_INVISIBLE_BUT_BREAKS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]"
+)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    char = match.group()
+    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+
+
+def visible(text: str, *, breaks: bool = False) -> str:
+    """``text`` with every character that could act on a terminal or a CI log instead
+    of being read shown as an escape (``\\x1b``): C0 and C1 controls but the tab (ANSI
+    escape sequences start with them), line breaks, and the bidi controls that reorder
+    what is shown. File names, msgctxts and PO header values come from untrusted files.
+    ``breaks``: leave ``\\n`` and ``\\r`` to a caller that encodes them itself."""
+    pattern = _INVISIBLE_BUT_BREAKS if breaks else _INVISIBLE
+    return pattern.sub(_escaped, text) if pattern.search(text) else text
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One problem found by a check, with where it is and whom it concerns."""
@@ -184,9 +206,10 @@ class Finding:
         return self.severity is FindingSeverity.ERROR
 
     def format(self) -> str:
-        """``path:line: severity: [code] message``, the gettext/compiler convention."""
+        """``path:line: severity: [code] message``, the gettext/compiler convention, on
+        one line, with control characters shown escaped (``visible``)."""
         where = str(self.location) if self.location else "careloc"
-        return f"{where}: {self.severity.value}: [{self.code}] {self.message}"
+        return visible(f"{where}: {self.severity.value}: [{self.code}] {self.message}")
 
     def as_dict(self) -> dict[str, object]:
         loc = self.location

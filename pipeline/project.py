@@ -21,8 +21,8 @@ from pipeline.schema import validate
 from pipeline.source import load_articles
 from pipeline.yamlfile import read_yaml
 
-LOCALE_RE = re.compile(r"^[a-z]{2,3}(_[A-Za-z0-9]{2,8})*$")
-ARTICLE_ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+LOCALE_RE = re.compile(r"\A[a-z]{2,3}(_[A-Za-z0-9]{2,8})*\Z")
+ARTICLE_ID_RE = re.compile(r"\A[a-z0-9]+(-[a-z0-9]+)*\Z")
 CONFIG_PATH = "locales/locales.yaml"
 PSEUDO_LOCALE = "qps_ploc"
 """The pseudo-locale (BCP 47 ``qps-ploc``) that ``careloc pseudo`` writes: accented,
@@ -39,7 +39,7 @@ def to_bcp47(code: str) -> str:
 def parse_locale(code: str) -> Locale:
     """Parse a gettext-style locale name; raise ValueError with a reason if it is not one.
     (Remembered: every page asks for each locale it links to.)"""
-    if not LOCALE_RE.match(code):
+    if not LOCALE_RE.fullmatch(code):
         raise ValueError(f"{code!r} is not a locale name like es, pt_BR or zh_Hans")
     if code == PSEUDO_LOCALE:
         return Locale("en")
@@ -246,7 +246,7 @@ class Project:
         files = sorted(p for p in self.source_dir.iterdir() if p.suffix in (".yaml", ".yml"))
         findings: list[Finding] = []
         for path in files:
-            if not ARTICLE_ID_RE.match(path.stem) or path.suffix != ".yaml":
+            if not ARTICLE_ID_RE.fullmatch(path.stem) or path.suffix != ".yaml":
                 findings.append(
                     error(
                         "bad-filename",

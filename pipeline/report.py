@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 
 from pipeline.dashboard import render_dashboard
 from pipeline.gate import CheckResult, Verdict
-from pipeline.model import Finding
+from pipeline.model import Finding, visible
 from pipeline.review import Proposal, review_counts
 
 FINDING_FORMATS = ("text", "json", "github")
@@ -72,12 +72,12 @@ def github_annotation(finding: Finding, *, blocking: bool = True) -> str:
     An error that does not fail the run (a draft locale's) is annotated as a warning,
     so the pull request does not show red marks on a green check."""
     level = "error" if finding.is_error and blocking else "warning"
-    message = finding.message
+    message = visible(finding.message, breaks=True)  # a CI log is a terminal too
     if finding.is_error and not blocking:
         message = f"{message} (draft locale {finding.locale}: reported, does not fail)"
     properties = []
     if finding.location is not None:
-        properties.append(f"file={_escape_property(finding.location.path)}")
+        properties.append(f"file={_escape_property(visible(finding.location.path))}")
         if finding.location.line is not None:
             properties.append(f"line={finding.location.line}")
     properties.append(f"title={_escape_property(f'[{finding.code}]')}")

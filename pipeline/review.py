@@ -32,7 +32,7 @@ from pipeline.yamlfile import YamlDocument, parse_yaml, read_yaml
 
 REVIEWS_FILE = "reviews.yaml"
 SCHEMA = "reviews"
-REVIEWER_RE = re.compile(r"^(?=.*\S)[^\x00-\x1f\x7f]{1,200}$")
+REVIEWER_RE = re.compile(r"\A(?=.*\S)[^\x00-\x1f\x7f]{1,200}\Z")
 """A reviewer's name: one line of printable text (the schema says the same)."""
 
 Key = tuple[str, str]
@@ -432,7 +432,7 @@ def sign(
     from pipeline.gate import evaluate, item_count
 
     (code,) = project.target_locales([code])
-    if not REVIEWER_RE.match(reviewer):
+    if not REVIEWER_RE.fullmatch(reviewer):
         raise UsageError(
             [error("bad-reviewer", f"reviewer {reviewer!r} must be a name on one line")]
         )

@@ -14,6 +14,7 @@ import jsonschema_rs
 from jsonschema.exceptions import ValidationError
 
 from pipeline.errors import ContentError
+from pipeline.files import read_bounded
 from pipeline.model import Finding, Location, error
 from pipeline.yamlfile import YamlDocument
 
@@ -47,12 +48,34 @@ class Validator:
         yield from errors
 
 
+SCHEMA_LIMIT = 1 << 20
+"""A schema is a few kilobytes; a bigger file is not one (or is ``/dev/zero``)."""
+
+
+def read_schema(schema_file: Path) -> bytes:
+    """The bytes of a schema file, through the bounded reader: a FIFO, a device or a
+    link to one, or an oversized file is refused (``not-a-file``, ``too-large``) with
+    the file's name, never read without end or waited on."""
+    try:
+        return read_bounded(schema_file, SCHEMA_LIMIT, str(schema_file))
+    except ContentError as exc:
+        raise ContentError(
+            [
+                error("schema-missing", f"cannot read schema: {f.message}", f.location)
+                if f.code == "unreadable"
+                else f
+                for f in exc.findings
+            ]
+        ) from None
+
+
 @cache
 def validator(schema_file: Path) -> Validator:
     """The compiled Draft 2020-12 validator (with format checking) for one schema file."""
+    data = read_schema(schema_file)
     try:
-        schema = json.loads(schema_file.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        schema = json.loads(data.decode("utf-8"))
+    except ValueError as exc:
         raise ContentError(
             [error("schema-missing", f"cannot read schema: {exc}", Location(str(schema_file)))]
         ) from None

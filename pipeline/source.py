@@ -24,7 +24,7 @@ from pipeline.model import (
     WarningBlock,
     error,
 )
-from pipeline.schema import validate
+from pipeline.schema import read_schema, validate
 from pipeline.yamlfile import MAX_BYTES, JsonPath, YamlDocument, read_yaml
 
 RESERVED_IDS = frozenset({"heading"})
@@ -357,10 +357,7 @@ def load_articles(
     # Cached articles are read here (sending them back from other processes costs
     # more than reading them); only the others are loaded on every core.
     none: tuple[Article | None, str | None] = (None, None)
-    try:
-        schema = schema_file.read_bytes()
-    except OSError:
-        schema = b""  # reported by whatever validates against it
+    schema = read_schema(schema_file)  # unreadable: one error, not one per article
     cached = [_cached(schema, cache, item) if cache.enabled else none for item in files]
     missing = [item for item, (article, _) in zip(files, cached, strict=True) if article is None]
     state = (schema_file, schema, cache)
