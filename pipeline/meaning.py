@@ -44,9 +44,9 @@ _MIN_STEM = 4
 _STEM_SHARE = 0.7
 """... and the share of the shorter word it must cover (*entumecimiento* /
 *entumecidas* share *entumeci*)."""
-_MAX_GAP = 2
-"""Words a text may insert between the words of a term (*pérdida de la visión* for
-*pérdida de visión*)."""
+_MAX_GAP = 3
+"""Words a text may insert between two words of a term (*pérdida permanente de la
+sensibilidad* for *pérdida de sensibilidad*)."""
 
 
 def fold(text: str) -> str:
@@ -130,7 +130,7 @@ def _spaceless(text: str) -> str:
 
 def contains(text: str, term: str) -> bool:
     """Whether ``text`` says ``term``, tolerantly (see the module's docstring): every
-    word of the term, in order, each inflected or not, at most two other words
+    word of the term, in order, each inflected or not, at most three other words
     between two of them."""
     prepared = _term(term)
     if prepared.spaceless is not None:

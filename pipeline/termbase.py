@@ -10,8 +10,10 @@ concept has English terms and terms of the locale, each with an optional
   English has the concept, the translation must use one of these;
 * ``deprecatedTerm-admn-sts``, ``supersededTerm-admn-sts``: it must not use these.
 
-The file is untrusted: a document type declaration or entity is refused, the size
-is bounded, and any problem is a ``termbase`` error with the file and line.
+The file is untrusted: an entity declaration or a document type declaration with an
+internal subset is refused (a DOCTYPE naming an external DTD, as translate-toolkit
+writes it, is accepted and never fetched), the size is bounded, and any problem is a
+``termbase`` error with the file and line.
 """
 
 from __future__ import annotations
@@ -120,8 +122,18 @@ class _Reader:
     def _line(self) -> int:
         return self.parser.CurrentLineNumber if self.parser is not None else 0
 
-    def refuse_doctype(self, *_: object) -> None:
-        raise _error(self.path, self._line(), "a document type declaration is not allowed")
+    def refuse_doctype(
+        self, name: str, system: str | None, public: str | None, internal: int
+    ) -> None:
+        # translate-toolkit (and so Weblate) writes <!DOCTYPE martif PUBLIC "..." "TBXcdv04.dtd">:
+        # a reference to an external DTD is accepted and never fetched. An internal subset,
+        # where entities are declared, is refused.
+        if internal:
+            raise _error(
+                self.path,
+                self._line(),
+                "a document type declaration with an internal subset is not allowed",
+            )
 
     def refuse_entity(self, *_: object) -> None:
         raise _error(self.path, self._line(), "an entity declaration is not allowed")
