@@ -174,12 +174,21 @@ def evaluate(
             tally.add(count, f"warning {warning.lead.key}", about_warning=True)
     # -- what the warnings say (``pipeline.meaning``) -------------------------------------
     for warning in article.warnings():
-        lead = warning.lead.key
-        comments = _comments(catalog, lead) if warning.red_flags else ()
+        lead = _current(catalog, warning.lead) if warning.red_flags else None
+        if lead is None:
+            continue
+        # The lead as written, even if another check failed it: what it names counts too.
+        texts = {**translations, warning.lead.key: translation_of(lead)}
         for finding in meaning.lead_missing_red_flag(
-            warning, translations, lines, comments, context.path, context.locale, article.id
+            warning,
+            texts,
+            {warning.lead.key: lead.lineno},
+            tuple(lead.user_comments),
+            context.path,
+            context.locale,
+            article.id,
         ):
-            tally.add(finding, f"warning {lead}", about_warning=True)
+            tally.add(finding, f"warning {warning.lead.key}", about_warning=True)
     completion_finding = completion(article, translations, policy, context)
     if completion_finding is not None:
         done = completion_percent(article, translations)
@@ -235,12 +244,14 @@ def _with_termbase(
     return context if found is None else replace(context, termbase=found)
 
 
-def _comments(catalog: PoEntries, key: str) -> tuple[str, ...]:
-    """The translator comments of the entry with msgctxt ``key``."""
+def _current(catalog: PoEntries, unit: Unit) -> PoEntry | None:
+    """The translated, non-fuzzy entry of ``unit`` for its current English, if any."""
     for message in catalog.messages:
-        if message.context == key:
-            return tuple(message.user_comments)
-    return ()
+        if message.context == unit.key and message.id == unit.text:
+            if message.fuzzy or not translation_of(message):
+                return None
+            return message
+    return None
 
 
 def evaluate_all(project: Project, codes: list[str] | None = None) -> list[Verdict]:
