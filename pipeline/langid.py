@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import importlib.metadata
-import unicodedata
+import re
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
@@ -39,6 +39,9 @@ PSEUDO_OPEN, PSEUDO_CLOSE = "[!!", "!!]"
 not a language, never judged."""
 
 _VERSION = importlib.metadata.version("lingua-language-detector")
+_LETTER = re.compile(r"[^\W\d_]")
+_SPACELESS_LETTER = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+"""Kana and Han: scripts without spaces between words (Hangul has spaces)."""
 
 
 def language_of(code: str) -> Language | None:
@@ -83,12 +86,10 @@ def judgeable(text: str) -> bool:
     stripped = text.strip()
     if stripped.startswith(PSEUDO_OPEN) and stripped.endswith(PSEUDO_CLOSE):
         return False
-    letters = spaceless = 0
-    for ch in text:
-        if ch.isalpha():
-            letters += 1
-            if unicodedata.east_asian_width(ch) == "W":
-                spaceless += 1
+    if len(stripped) < MIN_SPACELESS:
+        return False
+    letters = len(_LETTER.findall(text))
+    spaceless = len(_SPACELESS_LETTER.findall(text))
     if spaceless * 2 >= letters:
         return spaceless >= MIN_SPACELESS
     return letters >= MIN_LETTERS and len(text.split()) >= MIN_WORDS

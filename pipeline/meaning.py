@@ -117,7 +117,7 @@ class _Term:
 @functools.lru_cache(maxsize=16384)
 def _term(term: str) -> _Term:
     if _SPACELESS.search(term):
-        return _Term("".join(fold(term).split()), ())
+        return _Term(_spaceless(term), ())
     words = _words(term)
     content = tuple(forms for forms in words if max(len(f) for f in forms) > 2)
     return _Term(None, content or words)
@@ -125,7 +125,8 @@ def _term(term: str) -> _Term:
 
 @functools.lru_cache(maxsize=65536)
 def _spaceless(text: str) -> str:
-    return "".join(fold(text).split())
+    """``text`` folded, its letters and digits only: no spaces, no punctuation."""
+    return "".join(_WORD.findall(fold(text)))
 
 
 def contains(text: str, term: str) -> bool:

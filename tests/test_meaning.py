@@ -204,3 +204,9 @@ def test_the_same_warning_translated_two_ways_is_inconsistent(project_copy: Path
         assert f"locales/es/LC_MESSAGES/{other}.po:{line}" in message
     # Only Spanish changed; the lead check and the termbase accept "mareos".
     assert not [f for f in findings if f["code"] in NEW_CODES - {"inconsistent"}]
+
+
+def test_chinese_terms_match_without_their_punctuation() -> None:
+    assert contains("如果腿部麻木同时伴有呼吸困难、头晕。", "「头晕」")
+    assert contains("伴有[!! 韓癹荈擅躂 倦衟 !!]", "[!! 韓癹荈擅躂 !!]")  # pseudo text
+    assert not contains("伴有呼吸困难", "[!! 头晕 !!]")
