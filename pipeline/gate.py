@@ -220,7 +220,7 @@ def project_languages(project: Project) -> tuple[str, ...]:
     """ISO 639-1 codes of the source and every configured locale lingua knows: the
     candidates of ``wrong-language``."""
     config = project.config
-    return langid.candidates([config.source_locale, *(p.code for p in config.locales)])
+    return langid.candidates((config.source_locale, *(p.code for p in config.locales)))
 
 
 def _with_termbase(
@@ -268,15 +268,18 @@ def with_inconsistencies(project: Project, verdicts: list[Verdict]) -> list[Verd
     """``verdicts`` with the ``inconsistent`` warnings of each locale added to the
     verdicts whose files they point at (``pipeline.meaning.inconsistent``)."""
     by_locale: dict[str, list[meaning.Rendering]] = {}
+    locales = project.rel(project.locales_dir)
     for verdict in verdicts:
-        path = project.rel(project.po_path(verdict.policy.code, verdict.article.id))
+        if not verdict.renderings:
+            continue
+        locale, article = verdict.locale, verdict.article
+        path = f"{locales}/{verdict.policy.code}/LC_MESSAGES/{article.id}.po"
+        found = by_locale.setdefault(locale, [])
         for key, (text, line) in verdict.renderings.items():
-            unit = verdict.article.unit(key)
+            unit = article.unit(key)
             if unit is not None:
-                by_locale.setdefault(verdict.locale, []).append(
-                    meaning.Rendering(
-                        unit.text, key, text, path, line, verdict.locale, verdict.article.id
-                    )
+                found.append(
+                    meaning.Rendering(unit.text, key, text, path, line, locale, article.id)
                 )
     added: dict[tuple[str | None, str | None], list[Finding]] = {}
     for renderings in by_locale.values():

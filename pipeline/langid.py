@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import importlib.metadata
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
@@ -44,6 +44,7 @@ _SPACELESS_LETTER = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\
 """Kana and Han: scripts without spaces between words (Hangul has spaces)."""
 
 
+@functools.lru_cache(maxsize=1024)
 def language_of(code: str) -> Language | None:
     """lingua's language for a gettext locale code (``pt_BR`` -> Portuguese); None if
     lingua does not know it (``qps_ploc``, the pseudo-locale)."""
@@ -57,7 +58,8 @@ def language_of(code: str) -> Language | None:
         return None
 
 
-def candidates(codes: Iterable[str]) -> tuple[str, ...]:
+@functools.lru_cache(maxsize=64)
+def candidates(codes: tuple[str, ...]) -> tuple[str, ...]:
     """The ISO 639-1 codes lingua knows among the locale ``codes``, sorted, unique."""
     found = {lang.iso_code_639_1.name.lower() for c in codes if (lang := language_of(c))}
     return tuple(sorted(found))
@@ -112,6 +114,13 @@ def other_language(text: str, own: str, languages: tuple[str, ...]) -> str | Non
     return best_code if own_value <= MAX_OWN else None
 
 
+@functools.lru_cache(maxsize=1024)
+def _code_of(code: str) -> str | None:
+    """The ISO 639-1 code of a gettext locale code, if lingua knows the language."""
+    language = language_of(code)
+    return language.iso_code_639_1.name.lower() if language is not None else None
+
+
 def _name(code: str) -> str:
     language = language_of(code)
     return language.name.title() if language is not None else code
@@ -123,17 +132,22 @@ def wrong_language(entry: Entry) -> Iterator[Finding]:
     Portuguese pasted into the Spanish file, or the English left with a word
     changed, reads as a translation to every other check. An offline detector
     compares the locale's language with the project's other languages (and
-    English); it judges only sentences long enough (at least 30 letters and 4
-    words, or 10 Chinese or Japanese characters), and flags only when another
-    language is clearly more likely (90% or more against 5% or less). Short
-    terms and names are never judged."""
+    English); it judges the units of urgent-care warnings, and only sentences
+    long enough (at least 30 letters and 4 words, or 10 Chinese or Japanese
+    characters); it flags only when another language is clearly more likely
+    (90% or more against 5% or less). Short terms and names are never judged.
+    (The rest of the article is not judged: at about half a millisecond a
+    sentence, it would double the time of a cold build.)"""
     context = entry.context
-    own = language_of(context.code)
-    if own is None or not context.languages:
+    if not entry.unit.is_warning or not context.languages:
+        return
+    if not judgeable(entry.translation):
+        return
+    own_code = _code_of(context.code)
+    if own_code is None:
         return
     if " ".join(entry.translation.split()) == " ".join(entry.source.split()):
         return  # the English itself: ``unchanged`` says so
-    own_code = own.iso_code_639_1.name.lower()
     other = other_language(entry.translation, own_code, context.languages)
     if other is not None:
         yield entry.gate(

@@ -91,7 +91,7 @@ def _same_word(a: str, b: str) -> bool:
     if a == b:
         return True
     shorter = min(len(a), len(b))
-    if shorter < _MIN_STEM:
+    if shorter < _MIN_STEM or a[:_MIN_STEM] != b[:_MIN_STEM]:
         return False
     shared = 0
     for x, y in zip(a, b, strict=False):
@@ -129,10 +129,13 @@ def _spaceless(text: str) -> str:
     return "".join(_WORD.findall(fold(text)))
 
 
+@functools.lru_cache(maxsize=65536)
 def contains(text: str, term: str) -> bool:
     """Whether ``text`` says ``term``, tolerantly (see the module's docstring): every
     word of the term, in order, each inflected or not, at most three other words
     between two of them."""
+    if term in text:  # the usual case: written the same
+        return True
     prepared = _term(term)
     if prepared.spaceless is not None:
         return prepared.spaceless in _spaceless(text)

@@ -13,7 +13,7 @@ from babel.messages.catalog import Catalog
 from benchmarks import langid_precision
 from pipeline import langid
 from pipeline.project import Project
-from tests.test_gate import LEAD, PARAGRAPH, edit_po, entry, msgid_line
+from tests.test_gate import LEAD, PARAGRAPH, URGENT, edit_po, entry, msgid_line
 
 Run = Callable[..., tuple[int, str, str]]
 REPO = Path(__file__).resolve().parent.parent
@@ -78,7 +78,7 @@ def test_short_terms_and_pseudo_text_are_not_judged(text: str) -> None:
 
 
 def test_only_the_project_languages_are_candidates() -> None:
-    assert langid.candidates(["en", "es", "pt_BR", "zh_Hans", "qps_ploc", "es_MX"]) == (
+    assert langid.candidates(("en", "es", "pt_BR", "zh_Hans", "qps_ploc", "es_MX")) == (
         "en",
         "es",
         "pt",
@@ -116,7 +116,22 @@ def test_portuguese_pasted_into_the_spanish_lead_withholds_spanish(
     assert "Portuguese" in wrong[0]["message"]
 
 
-def test_wrong_language_in_a_paragraph_is_a_warning(project_copy: Path, run: Run) -> None:
+def test_wrong_language_in_a_red_flag_is_an_error(project_copy: Path, run: Run) -> None:
+    def paste(catalog: Catalog) -> None:
+        entry(catalog, URGENT).string = "Você deve falar com um médico se a dormência durar mais."
+
+    edit_po(project_copy, "fr", paste)
+    code, out, _ = run(project_copy, "check", "--format", "json", "--locale", "fr")
+    assert code == 1
+    wrong = [f for f in json.loads(out)["findings"] if f["code"] == "wrong-language"]
+    assert [(f["line"], f["severity"]) for f in wrong] == [
+        (msgid_line(project_copy, "fr", URGENT), "error")
+    ]
+
+
+def test_paragraphs_are_not_judged(project_copy: Path, run: Run) -> None:
+    """Only urgent-care warning units are judged (the cost of the detector)."""
+
     def paste(catalog: Catalog) -> None:
         entry(
             catalog, PARAGRAPH
@@ -125,7 +140,4 @@ def test_wrong_language_in_a_paragraph_is_a_warning(project_copy: Path, run: Run
     edit_po(project_copy, "fr", paste)
     code, out, _ = run(project_copy, "check", "--format", "json", "--locale", "fr")
     assert code == 0
-    wrong = [f for f in json.loads(out)["findings"] if f["code"] == "wrong-language"]
-    assert [(f["line"], f["severity"]) for f in wrong] == [
-        (msgid_line(project_copy, "fr", PARAGRAPH), "warning")
-    ]
+    assert not [f for f in json.loads(out)["findings"] if f["code"] == "wrong-language"]
