@@ -230,6 +230,8 @@ def _with_termbase(
     ``termbase`` error: the locale is withheld, as its clinical terms cannot be checked."""
     path = termbase.path_of(project.locales_dir, policy.code)
     try:
+        if path.is_symlink():
+            project.inside(path)
         found = termbase.load(
             project.locales_dir, policy.code, project.rel(path), project.config.source_locale
         )

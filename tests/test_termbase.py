@@ -4,6 +4,7 @@ terms, and through the CLI on copies of the real project."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -219,3 +220,25 @@ def test_the_termbase_is_part_of_the_verdict_cache_key(project_copy: Path, run: 
     code, out, _ = run(project_copy, "check", "--locale", "es")
     assert code == 1 and "[glossary-forbidden]" in out
     assert f":{msgid_line(project_copy, 'es', LEAD)}: error: [glossary-forbidden]" in out
+
+
+@pytest.mark.parametrize("kind", ["fifo", "outside", "too-large"])
+def test_a_hostile_termbase_is_refused(
+    project_copy: Path, run: Run, tmp_path: Path, kind: str
+) -> None:
+    path = project_copy / "locales" / "es" / "glossary.tbx"
+    path.unlink()
+    if kind == "fifo":
+        os.mkfifo(path)
+        expected = "[not-a-file]"
+    elif kind == "outside":
+        secret = tmp_path / "secret.tbx"
+        secret.write_bytes((REPO / "locales" / "es" / "glossary.tbx").read_bytes())
+        path.symlink_to(secret)
+        expected = "[outside-project]"
+    else:
+        path.write_bytes(b"<martif>" + b" " * (termbase.MAX_TBX_BYTES + 1) + b"</martif>")
+        expected = "[too-large]"
+    code, out, err = run(project_copy, "check", "--locale", "es")
+    assert code == 1 and "Traceback" not in err
+    assert "locales/es/glossary.tbx" in out and expected in out
