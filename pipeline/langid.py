@@ -68,7 +68,7 @@ def candidates(codes: tuple[str, ...]) -> tuple[str, ...]:
 def identity(languages: tuple[str, ...]) -> str:
     """What a verdict of the detector depends on, for cache keys."""
     return (
-        f"lingua {_VERSION} {','.join(languages)} "
+        f"lingua {_VERSION} low-accuracy {','.join(languages)} "
         f"{MIN_LETTERS} {MIN_WORDS} {MIN_SPACELESS} {MIN_OTHER} {MAX_OWN}"
     )
 
