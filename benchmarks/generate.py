@@ -114,10 +114,12 @@ _PLACEHOLDER = re.compile(r"(%(?:\([A-Za-z_]\w*\))?[-+#0]?\d*(?:\.\d+)?[sdifxXeE
 
 def pseudo_translate(text: str, script: str) -> str:
     """A stand-in translation of ``text``: every letter in the target script, numbers,
-    placeholders and punctuation kept, never identical to the English."""
+    placeholders and punctuation kept, never identical to the English. Bracketed
+    ``[!! ... !!]`` like ``careloc pseudo``'s: it is no language, and the
+    ``wrong-language`` check does not judge it."""
     parts = _PLACEHOLDER.split(text)  # odd indexes are placeholders
     out = "".join(p if i % 2 else _transliterate(p, script) for i, p in enumerate(parts))
-    return out if out != text else out + " ·"
+    return f"[!! {out} !!]"
 
 
 def _transliterate(text: str, script: str) -> str:

@@ -25,13 +25,19 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from babel.messages.plurals import get_plural
 
+from pipeline.langid import wrong_language
+from pipeline.meaning import glossary_forbidden, glossary_term
 from pipeline.model import Finding, FindingSeverity, Location, Unit
 from pipeline.pofile import MAX_PLURALS, PoEntry, unescape
 from pipeline.project import parse_locale
+
+if TYPE_CHECKING:
+    from pipeline.termbase import Termbase
 
 ERROR = FindingSeverity.ERROR
 WARNING = FindingSeverity.WARNING
@@ -81,6 +87,10 @@ class PoContext:
     """gettext name of the locale (``pt_BR``), as the directory has it."""
     same_language: bool = False
     """True for English variants (``en_GB``): text may stay identical to the source."""
+    termbase: Termbase | None = field(default=None, compare=False)
+    """The locale's clinical termbase (``pipeline.termbase``), if it has one."""
+    languages: tuple[str, ...] = ()
+    """ISO 639-1 codes of the project's languages, the candidates of ``wrong-language``."""
 
     def finding(
         self, code: str, severity: FindingSeverity, message: str, line: int | None = None
@@ -434,11 +444,20 @@ TRANSLATION_CHECKS: tuple[Check, ...] = (
     zero_width,
     unchanged,
     whitespace,
+    wrong_language,
+    glossary_term,
+    glossary_forbidden,
 )
 """Every check run on a translated, current, non-fuzzy entry, in reporting order."""
 
 
-PLAIN_TEXT_CHECKS: tuple[Check, ...] = (unchanged, whitespace)
+PLAIN_TEXT_CHECKS: tuple[Check, ...] = (
+    unchanged,
+    whitespace,
+    wrong_language,
+    glossary_term,
+    glossary_forbidden,
+)
 """The checks of ``TRANSLATION_CHECKS`` that can find anything in plain prose (text
 without ``has_signs``): the others look for characters it does not have."""
 

@@ -171,26 +171,45 @@ _DECLARED: tuple[Code, ...] = (
     _C("zero-width", _G, _ENTRY, "Zero-width characters (U+200B–U+200D, U+2060, U+FEFF).",
        "Remove them."),
     # -- what a warning says -------------------------------------------------------------------
-    _C("lead-missing-red-flag", _G, _MEANING,
-       "A red flag that the English lead names is missing from the translated lead (matched "
-       "ignoring case and accents, tolerant of inflection).",
-       "Name every red flag in the lead, or confirm a deliberate rewording with the "
-       "translator comment documented above."),
-    _C("wrong-language", _G, _MEANING,
-       "Offline language identification finds another configured language clearly more "
-       "likely than the locale's own (only for text long enough to judge).",
-       "Translate the text into the locale's language."),
+    _C("lead-missing-red-flag", _E, _MEANING,
+       "The English lead of a warning names a red flag (its English text appears in the "
+       "lead) and the translated lead does not contain that item's translation. Matching"
+       " ignores case and accents, allows other endings (`mareo` / `mareos`, `Schwindel`"
+       " / `Schwindelgefühl`), Arabic clitics (`و ف ب ك ل ال`), and up to two inserted "
+       "words; Chinese and Japanese match as substrings. Points at the lead's entry. Not"
+       " run for the pseudo-locale `qps_ploc`.",
+       "Name every red flag in the lead with the item's words, or confirm a deliberate "
+       "rewording with the translator comment `# careloc: reworded` on the lead's entry."),
+    _C("wrong-language", _E, _MEANING,
+       "An urgent-care warning unit reads as another of the project's languages (or "
+       "English), by offline language identification (lingua). Other units are not "
+       "judged (cost). Only text of at least 30 letters and 4 words (10 Chinese or "
+       "Japanese characters) is judged, and only when another language has 90% "
+       "confidence or more and the locale's own 5% or less. Pseudo-translations (`[!! … "
+       "!!]`) are not judged.",
+       "Translate it into the locale's language."),
     _C("glossary-term", _G, _MEANING,
-       "The English contains a term of the locale's termbase (`locales/<locale>/glossary.tbx`) "
-       "but the translation uses none of its preferred or admitted translations.",
-       "Use the termbase's term."),
+       "The English uses a source term of the locale's termbase "
+       "(`locales/<locale>/glossary.tbx`) and the translation uses none of its preferred"
+       " or admitted terms (same tolerant matching as `lead-missing-red-flag`).",
+       "Use the termbase's term, or confirm a deliberate rewording with `# careloc: "
+       "reworded`."),
     _C("glossary-forbidden", _G, _MEANING,
-       "The translation uses a term the termbase marks deprecated or superseded.",
-       "Use the preferred term instead."),
+       "The English uses a source term of the termbase and the translation uses a term "
+       "marked deprecated or superseded for it.",
+       "Use the preferred term."),
+    _C("termbase", _E, _MEANING,
+       "The locale's `glossary.tbx` cannot be used: not well-formed XML, a DOCTYPE or "
+       "entity declaration, not TBX (`<tbx>` or `<martif>`), an unknown "
+       "`administrativeStatus`, a term group without a term. The locale is withheld: its"
+       " clinical terms cannot be checked.",
+       "Fix the file at the line given, or export it again from the terminology tool."),
     _C("inconsistent", _W, _MEANING,
-       "The same English urgent-care warning unit is translated differently in different "
-       "articles of one locale; every variant is listed.",
-       "Use one translation everywhere."),
+       "One English warning unit (the same English text, in any article) is translated "
+       "differently in different articles of a locale. One finding per variant, at its "
+       "first place; the message lists every variant with its files and lines. Case and "
+       "spacing do not count.",
+       "Pick one translation and use it everywhere."),
     # -- per article and locale ----------------------------------------------------------------
     _C("item-count", _E, _ARTICLE,
        "A warning's red-flag list has fewer usable translated items than the English, or two "

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog
 
-from pipeline import parallel
+from pipeline import langid, meaning, parallel, termbase
 from pipeline.cache import Cache, digest
 from pipeline.checks import (
     ERROR,
@@ -35,7 +35,7 @@ from pipeline.errors import ContentError
 from pipeline.files import read_bounded
 from pipeline.model import Article, Finding, FindingSeverity, Location, Unit, WarningBlock
 from pipeline.pofile import MAX_PO_BYTES, PoEntries, PoEntry, read_entries
-from pipeline.project import LocalePolicy, Project, parse_locale
+from pipeline.project import PSEUDO_LOCALE, LocalePolicy, Project, parse_locale
 from pipeline.review import SCHEMA as REVIEWS_SCHEMA
 from pipeline.review import ReviewState, assess, reviews_path
 
@@ -97,6 +97,9 @@ class Verdict:
     reviews: Mapping[str, ReviewState] = field(default_factory=dict)
     """msgctxt -> clinician review state of every urgent-care warning unit
     (empty when the PO file could not be read)."""
+    renderings: Mapping[str, tuple[str, int | None]] = field(default_factory=dict)
+    """msgctxt -> (translation, line) of every usable urgent-care warning unit: what
+    ``inconsistent`` compares across articles (kept with cached verdicts)."""
 
     @property
     def locale(self) -> str:
@@ -152,8 +155,10 @@ def evaluate(
         article.id,
         policy.code,
         same_language=is_english_variant(project, policy.code),
+        languages=project_languages(project),
     )
     tally = _Tally()
+    context = _with_termbase(project, policy, context, tally)
     loaded = _load(project, path, context, tally, data)
     if loaded is None:
         return _verdict(policy, article, tally, NO_STATS, {})
@@ -167,6 +172,25 @@ def evaluate(
         count = item_count(warning, translations, lines, context)
         if count is not None:
             tally.add(count, f"warning {warning.lead.key}", about_warning=True)
+    # -- what the warnings say (``pipeline.meaning``) -------------------------------------
+    # The pseudo-locale pads every unit with filler words: its lead cannot name its items.
+    pseudo = policy.code == PSEUDO_LOCALE
+    for warning in article.warnings():
+        lead = _current(catalog, warning.lead) if warning.red_flags and not pseudo else None
+        if lead is None:
+            continue
+        # The lead as written, even if another check failed it: what it names counts too.
+        texts = {**translations, warning.lead.key: translation_of(lead)}
+        for finding in meaning.lead_missing_red_flag(
+            warning,
+            texts,
+            {warning.lead.key: lead.lineno},
+            tuple(lead.user_comments),
+            context.path,
+            context.locale,
+            article.id,
+        ):
+            tally.add(finding, f"warning {warning.lead.key}", about_warning=True)
     completion_finding = completion(article, translations, policy, context, catalog)
     if completion_finding is not None:
         done = completion_percent(article, translations, catalog)
@@ -184,7 +208,54 @@ def evaluate(
     for finding in review.findings:
         tally.add(finding, "review")
 
-    return _verdict(policy, article, tally, Stats.of(catalog), translations, review.states)
+    renderings = {
+        u.key: (translations[u.key], lines.get(u.key))
+        for u in article.warning_units()
+        if u.key in translations
+    }
+    return _verdict(
+        policy, article, tally, Stats.of(catalog), translations, review.states, renderings
+    )
+
+
+def project_languages(project: Project) -> tuple[str, ...]:
+    """ISO 639-1 codes of the source and every configured locale lingua knows: the
+    candidates of ``wrong-language``."""
+    config = project.config
+    return langid.candidates((config.source_locale, *(p.code for p in config.locales)))
+
+
+def _with_termbase(
+    project: Project, policy: LocalePolicy, context: PoContext, tally: _Tally
+) -> PoContext:
+    """``context`` with the locale's termbase, if it has one. A broken termbase is a
+    ``termbase`` error: the locale is withheld, as its clinical terms cannot be checked."""
+    path = termbase.path_of(project.locales_dir, policy.code)
+    try:
+        if path.is_symlink():
+            project.inside(path)
+        found = termbase.load(
+            project.locales_dir, policy.code, project.rel(path), project.config.source_locale
+        )
+    except ContentError as exc:
+        for finding in exc.findings:
+            tally.add(
+                replace(finding, locale=context.locale, article=context.article),
+                "termbase",
+                about_warning=True,
+            )
+        return context
+    return context if found is None else replace(context, termbase=found)
+
+
+def _current(catalog: PoEntries, unit: Unit) -> PoEntry | None:
+    """The translated, non-fuzzy entry of ``unit`` for its current English, if any."""
+    for message in catalog.messages:
+        if message.context == unit.key and message.id == unit.text:
+            if message.fuzzy or not translation_of(message):
+                return None
+            return message
+    return None
 
 
 def evaluate_all(project: Project, codes: list[str] | None = None) -> list[Verdict]:
@@ -194,7 +265,38 @@ def evaluate_all(project: Project, codes: list[str] | None = None) -> list[Verdi
     policies = sorted((p for p in project.config.locales if p.code in wanted), key=_by_code)
     articles = sorted(project.articles, key=lambda a: a.id)
     pairs = [(policy, article) for policy in policies for article in articles]
-    return evaluate_pairs(project, pairs, prune=codes is None)
+    return with_inconsistencies(project, evaluate_pairs(project, pairs, prune=codes is None))
+
+
+def with_inconsistencies(project: Project, verdicts: list[Verdict]) -> list[Verdict]:
+    """``verdicts`` with the ``inconsistent`` warnings of each locale added to the
+    verdicts whose files they point at (``pipeline.meaning.inconsistent``)."""
+    by_locale: dict[str, list[meaning.Rendering]] = {}
+    locales = project.rel(project.locales_dir)
+    for verdict in verdicts:
+        if not verdict.renderings:
+            continue
+        locale, article = verdict.locale, verdict.article
+        path = f"{locales}/{verdict.policy.code}/LC_MESSAGES/{article.id}.po"
+        found = by_locale.setdefault(locale, [])
+        for key, (text, line) in verdict.renderings.items():
+            unit = article.unit(key)
+            if unit is not None:
+                found.append(
+                    meaning.Rendering(unit.text, key, text, path, line, locale, article.id)
+                )
+    added: dict[tuple[str | None, str | None], list[Finding]] = {}
+    for renderings in by_locale.values():
+        for finding in meaning.inconsistent(renderings):
+            added.setdefault((finding.locale, finding.article), []).append(finding)
+    if not added:
+        return verdicts
+    return [
+        replace(v, findings=v.findings + tuple(added[(v.locale, v.article.id)]))
+        if (v.locale, v.article.id) in added
+        else v
+        for v in verdicts
+    ]
 
 
 def _by_code(policy: LocalePolicy) -> str:
@@ -460,6 +562,7 @@ def _verdict(
     stats: Stats,
     translations: dict[str, str],
     reviews: Mapping[str, ReviewState] | None = None,
+    renderings: Mapping[str, tuple[str, int | None]] | None = None,
 ) -> Verdict:
     findings = tuple(sorted(tally.findings, key=_file_order))
     publishable = not any(f.is_error for f in findings)
@@ -473,6 +576,7 @@ def _verdict(
         publishable=publishable,
         reasons=tuple(tally.reasons),
         reviews=dict(reviews or {}),
+        renderings=dict(renderings or {}),
     )
 
 
@@ -583,10 +687,12 @@ def _file_part(path: Path | str) -> bytes:
 
 def _inputs(project: Project, pairs: list[tuple[LocalePolicy, Article]]) -> dict[str, str]:
     """What a verdict depends on besides its PO file: the article as loaded; the
-    source locale, the locale's policy, its ``reviews.yaml`` and that file's schema.
+    source locale, the locale's policy, its ``reviews.yaml`` and that file's schema,
+    its termbase and the language detector (its version, languages and thresholds).
     Whoever makes ``evaluate`` read anything else must add it here."""
     inputs: dict[str, str] = {}
     schema = _file_part(project.schema(REVIEWS_SCHEMA))
+    detector = langid.identity(project_languages(project)).encode()
     for policy, article in pairs:
         if article.id not in inputs:
             inputs[article.id] = project.article_digest(article)
@@ -597,6 +703,8 @@ def _inputs(project: Project, pairs: list[tuple[LocalePolicy, Article]]) -> dict
                 repr(policy),
                 _file_part(reviews_path(project, policy.code)),
                 schema,
+                _file_part(termbase.path_of(project.locales_dir, policy.code)),
+                detector,
             )
     return inputs
 
@@ -724,7 +832,16 @@ def _head(verdict: Verdict) -> bytes:
     ]
     stats = dataclasses.astuple(verdict.stats)
     reviews = {key: state.value for key, state in verdict.reviews.items()}
-    data = [findings, stats, verdict.reasons, reviews, verdict.publishable, verdict.warnings_ok]
+    renderings = {key: list(value) for key, value in verdict.renderings.items()}
+    data = [
+        findings,
+        stats,
+        verdict.reasons,
+        reviews,
+        verdict.publishable,
+        verdict.warnings_ok,
+        renderings,
+    ]
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
 
@@ -735,7 +852,7 @@ _STATES = ReviewState._value2member_map_
 def _read_head(head: bytes) -> Fields | None:
     """The fields ``_head`` wrote; None if ``head`` is not such a line."""
     try:
-        findings, stats, reasons, reviews, publishable, warnings_ok = json.loads(head)
+        findings, stats, reasons, reviews, publishable, warnings_ok, renderings = json.loads(head)
         found = []
         for item in findings:
             code, severity, message, *where, locale, article = item
@@ -752,6 +869,7 @@ def _read_head(head: bytes) -> Fields | None:
             "publishable": publishable,
             "reasons": tuple(reasons),
             "reviews": {key: _STATES[value] for key, value in reviews.items()},
+            "renderings": {key: (text, line) for key, (text, line) in renderings.items()},
         }
     except (ValueError, TypeError, KeyError, AttributeError):
         return None

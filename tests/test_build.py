@@ -18,6 +18,7 @@ from pipeline import build as site
 from pipeline import gate
 from pipeline.errors import ContentError
 from pipeline.export import RenderedPage, Renderer
+from pipeline.meaning import REWORDED
 from pipeline.pofile import read_po, render_po
 from pipeline.project import Project
 from pipeline.schema import validator
@@ -44,8 +45,8 @@ def _rewrite(path: Path, change: Callable[[Any], None]) -> None:
 
 
 def fill_translations(root: Path) -> None:
-    """Keep the translators' work and stand in ``[code] English`` wherever the gate would
-    not take it yet, so that every locale of the copy is publishable."""
+    """Keep the translators' work and stand in ``[!! [code] English !!]`` wherever the gate
+    would not take it yet, so that every locale of the copy is publishable."""
     project = Project(root)
     for policy in project.config.locales:
         for article in project.articles:
@@ -54,7 +55,9 @@ def fill_translations(root: Path) -> None:
 
             def fill(message: Any, code: str = policy.code, ok: dict[str, str] = usable) -> None:
                 if message.context not in ok:
-                    message.string = f"[{code}] {message.id}"
+                    # Pseudo text, a rewording confirmed: the meaning checks let it pass.
+                    message.string = f"[!! [{code}] {message.id} !!]"
+                    message.user_comments = [REWORDED]
                     message.flags.discard("fuzzy")
                     message.previous_id = []
 
