@@ -46,7 +46,7 @@ def _rewrite(path: Path, change: Callable[[Any], None]) -> None:
 def fill_translations(root: Path) -> None:
     """Keep the translators' work and stand in ``[code] English`` wherever the gate would
     not take it yet, so that every locale of the copy is publishable."""
-    project = Project(root)
+    project = Project(root).load()
     for policy in project.config.locales:
         for article in project.articles:
             verdict = gate.evaluate(project, policy, article)
@@ -59,7 +59,7 @@ def fill_translations(root: Path) -> None:
                     message.previous_id = []
 
             _rewrite(project.po_path(policy.code, article.id), fill)
-    project = Project(root)
+    project = Project(root).load()
     assert all(v.publishable for v in gate.evaluate_all(project)), "fixture is not publishable"
 
 
@@ -284,7 +284,7 @@ def test_failure_while_writing_leaves_the_previous_build(
 
     monkeypatch.setattr(site, "write_new", failing)
     with pytest.raises(OSError, match="No space left"):
-        site.build(Project(translated))
+        site.build(Project(translated).load())
     monkeypatch.undo()
     assert len(written) == 5 and written[0].parent.parent.name.startswith(site.TEMP_PREFIX)
     assert tree(translated / "dist") == before
@@ -326,7 +326,7 @@ def test_failed_second_rename_restores_the_previous_build(
     monkeypatch.setattr(site, "exchange", lambda a, b: False)  # the two-rename fallback
     monkeypatch.setattr(site.os, "replace", replace)
     with pytest.raises(OSError, match="I/O error"):
-        site.build(Project(translated))
+        site.build(Project(translated).load())
     monkeypatch.undo()
     assert calls[:2] == [calls[0], "dist"] and calls[0].endswith(".old")
     assert tree(translated / "dist") == before

@@ -85,7 +85,7 @@ def break_lead(root: Path, code: str, article: str) -> None:
 
 
 def published_article(root: Path, code: str) -> str:
-    project = Project(root)
+    project = Project(root).load()
     policy = project.config.policy(code)
     assert policy is not None
     return next(a.id for a in project.articles if gate.evaluate(project, policy, a).publishable)
@@ -95,7 +95,7 @@ def published_article(root: Path, code: str) -> str:
 def test_article_records_read_back_the_article(project: Path) -> None:
     """An article's cache record gives back the same article (units, blocks,
     warnings, places); a damaged record is no article at all."""
-    articles = Project(project).articles
+    articles = Project(project).load().articles
     for article in [*articles, load_article(SHIPPED, "source/numbness-of-the-legs.yaml", SCHEMA)]:
         again = read_article_record(article_record(article))
         assert again == article and list(again.units()) == list(article.units())
@@ -177,20 +177,20 @@ def test_small_jobs_and_one_core_run_in_this_process(monkeypatch: pytest.MonkeyP
 def test_verdicts_are_the_same_cached_pooled_and_plain(
     project: Path, pool: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    cold = gate.evaluate_all(Project(project))
-    warm = gate.evaluate_all(Project(project))
+    cold = gate.evaluate_all(Project(project).load())
+    warm = gate.evaluate_all(Project(project).load())
     assert (project / CACHE_DIR / gate.VERDICT_CACHE).is_dir()
     plain(monkeypatch)
-    reference = gate.evaluate_all(Project(project))
+    reference = gate.evaluate_all(Project(project).load())
     assert cold == warm == reference
     assert any(not v.publishable for v in reference)  # the planted failures are found
-    assert Project(project).articles == Project(project).articles
+    assert Project(project).load().articles == Project(project).load().articles
 
 
 def test_verdict_records_read_back_the_verdict(project: Path) -> None:
     """A verdict's record (one JSON line) gives back every field, findings with and
     without a place, severities, review states and statistics included."""
-    verdicts = gate.evaluate_all(Project(project))
+    verdicts = gate.evaluate_all(Project(project).load())
     assert any(v.findings for v in verdicts)
     extra = Finding("unknown-unit", FindingSeverity.WARNING, "no place", None, None, None)
     for verdict in [*verdicts, dataclasses.replace(verdicts[0], findings=(extra,))]:
@@ -211,8 +211,8 @@ def test_verdict_records_read_back_the_verdict(project: Path) -> None:
 def test_damaged_cache_entries_are_worked_out_again(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    reference = gate.evaluate_all(Project(project))
-    articles = Project(project).articles
+    reference = gate.evaluate_all(Project(project).load())
+    articles = Project(project).load().articles
     damaged = [
         '{"$": "Exploit", "fields": {}}',
         '{"$": "dict", "map": {"translations": "{}"}}',  # valid JSON, fields missing
@@ -223,8 +223,8 @@ def test_damaged_cache_entries_are_worked_out_again(
         for entry in (project / CACHE_DIR).rglob("*"):
             if entry.is_file():
                 entry.write_text(attempt)
-        assert gate.evaluate_all(Project(project)) == reference
-        assert Project(project).articles == articles
+        assert gate.evaluate_all(Project(project).load()) == reference
+        assert Project(project).load().articles == articles
 
 
 def test_builds_are_byte_identical_with_and_without_cache_and_pool(

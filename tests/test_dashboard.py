@@ -59,7 +59,7 @@ class Page(HTMLParser):
 
 
 def verdicts(root: Path) -> list[Verdict]:
-    return evaluate_all(Project(root))
+    return evaluate_all(Project(root).load())
 
 
 # -- the numbers ------------------------------------------------------------------------------
@@ -200,7 +200,7 @@ def test_untrusted_text_is_escaped(project_copy: Path) -> None:
 
 
 def test_review_states_are_shown(project_copy: Path) -> None:
-    project = Project(project_copy)
+    project = Project(project_copy).load()
     sign(project, "es", "Dr. A", date="2026-11-25")
     sign(project, "de", "Dr. B", date="2026-11-25")
     path = project_copy / "locales" / "de" / "LC_MESSAGES" / f"{ARTICLE}.po"

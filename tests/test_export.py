@@ -29,7 +29,7 @@ ALL = ["en", "es", "fr", "de", "ar", "zh_Hans", "pt_BR"]
 
 @pytest.fixture(scope="module")
 def article() -> Article:
-    return Project(REPO).article("numbness-of-the-legs")
+    return Project(REPO).load().article("numbness-of-the-legs")
 
 
 @pytest.fixture(scope="module")

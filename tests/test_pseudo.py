@@ -96,7 +96,7 @@ def test_pseudo_text_always_passes_the_gate_checks(parts: list[str]) -> None:
 
 
 def test_every_unit_of_the_shipped_article_passes_every_check(project_copy: Path) -> None:
-    article = Project(project_copy).article(ARTICLE)
+    article = Project(project_copy).load().article(ARTICLE)
     for unit in article.units():
         found = check_translation(Entry(unit, pseudo_text(unit.text), CONTEXT))
         assert found == [], (unit.key, found)

@@ -23,7 +23,7 @@ BUNDLE_SCHEMA = json.loads((REPO / "schemas" / "bundle.schema.json").read_text()
 
 
 def _bundle() -> Any:
-    article = Project(REPO).article("numbness-of-the-legs")
+    article = Project(REPO).load().article("numbness-of-the-legs")
     return json.loads(Renderer().render(article, "en", {}, ["en"]).json)
 
 

@@ -32,7 +32,7 @@ def problems(name: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def article():
-    return Project(REPO).articles[0]
+    return Project(REPO).load().articles[0]
 
 
 def test_shipped_article_structure(article) -> None:
