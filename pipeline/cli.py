@@ -290,7 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _fewer_collections() -> Iterator[None]:
     """careloc keeps a great many long-lived objects (a verdict per locale x article) and
     makes little cyclic garbage: Python's default collector would walk them all again
-    and again, for seconds on a big project. Collect less often while a command runs."""
+    and again. Collect less often while a command runs."""
     previous = gc.get_threshold()
     gc.set_threshold(50_000, 20, 100)
     try:
