@@ -18,6 +18,8 @@ from benchmarks import run as bench
 from pipeline import gate
 from pipeline.project import Project
 
+pytestmark = pytest.mark.slow  # the benchmark smoke test and its corpus
+
 Run = Callable[..., tuple[int, str, str]]
 REPO = Path(__file__).resolve().parent.parent
 SMALL = {"articles": 20, "locales": 3}

@@ -88,6 +88,7 @@ def leftovers(parent: Path) -> list[str]:
 
 
 # -- the whole build ---------------------------------------------------------------------------
+@pytest.mark.slow
 def test_build_exports_every_passing_locale(translated: Path, run: Run) -> None:
     code, out, err = run(translated, "build")
     assert code == 0, err
@@ -100,6 +101,7 @@ def test_build_exports_every_passing_locale(translated: Path, run: Run) -> None:
     assert "zh-Hans: published\n" in out and f"wrote {len(files)} files" in out
 
 
+@pytest.mark.slow
 def test_manifest_lists_every_file_with_its_hash(translated: Path, run: Run) -> None:
     run(translated, "build")
     dist = translated / "dist"
@@ -119,6 +121,7 @@ def test_manifest_lists_every_file_with_its_hash(translated: Path, run: Run) -> 
     }
 
 
+@pytest.mark.slow
 def test_every_exported_json_is_valid(translated: Path, run: Run) -> None:
     run(translated, "build")
     check = validator(translated / "schemas" / "bundle.schema.json")
@@ -128,6 +131,7 @@ def test_every_exported_json_is_valid(translated: Path, run: Run) -> None:
         assert list(check.iter_errors(json.loads(path.read_bytes()))) == [], path
 
 
+@pytest.mark.slow
 def test_index_links_every_language_with_hreflang_and_lang(translated: Path, run: Run) -> None:
     run(translated, "build")
     index = (translated / "dist" / "index.html").read_text(encoding="utf-8")
@@ -135,6 +139,7 @@ def test_index_links_every_language_with_hreflang_and_lang(translated: Path, run
     assert links == [(f"{lang}/{ARTICLE}.html", lang, lang) for lang in ["en", *TARGETS]]
 
 
+@pytest.mark.slow
 def test_published_locale_withheld_by_the_gate_fails_the_build(translated: Path, run: Run) -> None:
     break_warning(translated, "es")
     code, out, err = run(translated, "build")
@@ -156,6 +161,7 @@ def test_published_locale_withheld_by_the_gate_fails_the_build(translated: Path,
     assert "español" not in (dist / "index.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_withheld_draft_locale_does_not_fail_the_build(translated: Path, run: Run) -> None:
     break_warning(translated, "pt_BR")
     code, out, _ = run(translated, "build")
@@ -166,6 +172,7 @@ def test_withheld_draft_locale_does_not_fail_the_build(translated: Path, run: Ru
     assert manifest["locales"]["pt-BR"]["published"] is False
 
 
+@pytest.mark.slow
 def test_failed_verification_withholds_the_locale(
     translated: Path, run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -196,6 +203,7 @@ def test_failed_verification_withholds_the_locale(
     assert 'hreflang="de"' not in english and 'hreflang="ar"' in english
 
 
+@pytest.mark.slow
 def test_source_that_fails_verification_stops_the_build(
     translated: Path, run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -218,6 +226,7 @@ def test_source_that_fails_verification_stops_the_build(
     assert tree(translated / "dist") == before
 
 
+@pytest.mark.slow
 def test_locale_option_restricts_the_targets(translated: Path, run: Run) -> None:
     code, _, _ = run(translated, "build", "--locale", "pt-BR", "--locale", "ar")
     assert code == 0
@@ -251,6 +260,7 @@ def test_shipped_project_builds_and_exit_code_follows_the_manifest(
 
 
 # -- reproducible and atomic ---------------------------------------------------------------------
+@pytest.mark.slow
 def test_two_builds_are_byte_identical(translated: Path, run: Run, tmp_path: Path) -> None:
     assert run(translated, "build", "--out", str(tmp_path / "one"))[0] == 0
     assert run(translated, "build", "--out", str(tmp_path / "two"))[0] == 0
@@ -258,6 +268,7 @@ def test_two_builds_are_byte_identical(translated: Path, run: Run, tmp_path: Pat
     assert one == two and len(one) == 17  # with status.html
 
 
+@pytest.mark.slow
 def test_rebuild_drops_pages_of_a_locale_withheld_now(translated: Path, run: Run) -> None:
     run(translated, "build")
     assert (translated / "dist" / "fr" / f"{ARTICLE}.html").exists()
@@ -267,6 +278,7 @@ def test_rebuild_drops_pages_of_a_locale_withheld_now(translated: Path, run: Run
     assert leftovers(translated) == []
 
 
+@pytest.mark.slow
 def test_failure_while_writing_leaves_the_previous_build(
     translated: Path, run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -291,6 +303,7 @@ def test_failure_while_writing_leaves_the_previous_build(
     assert leftovers(translated) == []
 
 
+@pytest.mark.slow
 def test_interrupt_before_the_swap_leaves_the_previous_build(
     translated: Path, run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -309,6 +322,7 @@ def test_interrupt_before_the_swap_leaves_the_previous_build(
     assert leftovers(translated) == []
 
 
+@pytest.mark.slow
 def test_failed_second_rename_restores_the_previous_build(
     translated: Path, run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -334,6 +348,7 @@ def test_failed_second_rename_restores_the_previous_build(
 
 
 # -- refusing to build ---------------------------------------------------------------------------
+@pytest.mark.slow
 @pytest.mark.parametrize("out", [".", "..", "source", "locales", "locales/es", "schemas"])
 def test_output_may_not_replace_the_project(translated: Path, run: Run, out: str) -> None:
     before = tree(translated)
@@ -365,6 +380,7 @@ def test_write_tree_refuses_paths_outside_the_output(tmp_path: Path, rel: str) -
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_invalid_source_writes_nothing(translated: Path, run: Run) -> None:
     run(translated, "build")
     before = tree(translated / "dist")
@@ -375,6 +391,7 @@ def test_invalid_source_writes_nothing(translated: Path, run: Run) -> None:
     assert tree(translated / "dist") == before
 
 
+@pytest.mark.slow
 def test_stale_template_writes_nothing(translated: Path, run: Run) -> None:
     source = translated / "source" / f"{ARTICLE}.yaml"
     source.write_text(source.read_text().replace("Herniated disks", "Slipped disks"))
@@ -385,6 +402,7 @@ def test_stale_template_writes_nothing(translated: Path, run: Run) -> None:
 
 
 # -- the Nu HTML Checker ---------------------------------------------------------------------
+@pytest.mark.slow
 def test_every_exported_page_passes_the_nu_html_checker(translated: Path, run: Run) -> None:
     java, jar = shutil.which("java"), vnu_jar()
     if java is None:

@@ -92,6 +92,7 @@ def published_article(root: Path, code: str) -> str:
 
 
 # -- the codec and the store ---------------------------------------------------------------------
+@pytest.mark.slow
 def test_article_records_read_back_the_article(project: Path) -> None:
     """An article's cache record gives back the same article (units, blocks,
     warnings, places); a damaged record is no article at all."""
@@ -174,6 +175,7 @@ def test_small_jobs_and_one_core_run_in_this_process(monkeypatch: pytest.MonkeyP
 
 
 # -- the same output, whichever way it is computed -----------------------------------------------
+@pytest.mark.slow
 def test_verdicts_are_the_same_cached_pooled_and_plain(
     project: Path, pool: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -208,6 +210,7 @@ def test_verdict_records_read_back_the_verdict(project: Path) -> None:
         assert gate._read_head(damaged) is None
 
 
+@pytest.mark.slow
 def test_damaged_cache_entries_are_worked_out_again(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -227,6 +230,7 @@ def test_damaged_cache_entries_are_worked_out_again(
         assert Project(project).load().articles == articles
 
 
+@pytest.mark.slow
 def test_builds_are_byte_identical_with_and_without_cache_and_pool(
     project: Path, pool: None, run: Run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -249,6 +253,7 @@ def test_builds_are_byte_identical_with_and_without_cache_and_pool(
     assert changed[f"{code}/{article}.html"] != cold[f"{code}/{article}.html"]
 
 
+@pytest.mark.slow
 def test_pages_made_again_from_cached_verdicts_are_those_of_a_cold_build(
     project: Path, run: Run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -285,6 +290,7 @@ def test_pages_made_again_from_cached_verdicts_are_those_of_a_cold_build(
     assert f"{code}/{article}.html" not in warm
 
 
+@pytest.mark.slow
 def test_the_index_is_made_again_only_when_what_it_lists_changes(
     project: Path, run: Run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -306,6 +312,7 @@ def test_the_index_is_made_again_only_when_what_it_lists_changes(
     assert len(made) == 2 and (project / "dist" / "index.html").read_bytes() != first
 
 
+@pytest.mark.slow
 def test_a_warm_build_renders_only_what_changed(
     project: Path, run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -328,6 +335,7 @@ def test_a_warm_build_renders_only_what_changed(
     assert calls == [("fr", article)]
 
 
+@pytest.mark.slow
 def test_cache_keys_are_contents_never_timestamps(
     project: Path, run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -365,6 +373,7 @@ def _replace_keeping_the_time(page: Path, forged: bytes, tmp_path: Path) -> None
     assert page.stat().st_mtime_ns == before.st_mtime_ns
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("tamper", [_edit_in_place, _replace_keeping_the_time])
 def test_a_tampered_previous_page_is_not_reused(
     project: Path, run: Run, tmp_path: Path, tamper: Callable[[Path, bytes, Path], None]
@@ -380,6 +389,7 @@ def test_a_tampered_previous_page_is_not_reused(
     assert tree(project / "dist") == reference
 
 
+@pytest.mark.slow
 def test_a_warm_build_trusts_its_own_untouched_pages_without_reading_them(
     project: Path, run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -400,6 +410,7 @@ def test_a_warm_build_trusts_its_own_untouched_pages_without_reading_them(
     assert tree(project / "dist") == reference
 
 
+@pytest.mark.slow
 def test_update_and_extract_skip_current_files_but_see_every_change(
     project: Path, pool: None, run: Run
 ) -> None:
@@ -417,6 +428,7 @@ def test_update_and_extract_skip_current_files_but_see_every_change(
     assert run(project, "update", "--check")[0] == 0
 
 
+@pytest.mark.slow
 def test_build_output_does_not_depend_on_leftover_cache_of_other_code(
     project: Path, run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -216,6 +216,7 @@ def test_review_states_are_shown(project_copy: Path) -> None:
     assert "9 unreviewed · not required" in page.words
 
 
+@pytest.mark.slow
 def test_cli_status_html_is_the_page_the_build_writes(project_copy: Path, run: Run) -> None:
     code, html, err = run(project_copy, "status", "--format", "html")
     assert code == 0, err
@@ -249,6 +250,7 @@ def busy_dashboard(project_copy: Path, run: Run, tmp_path: Path) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_page_passes_the_nu_html_checker(busy_dashboard: Path) -> None:
     java, jar = shutil.which("java"), vnu_jar()
     if java is None:
@@ -281,6 +283,7 @@ def _png_size_and_colours(data: bytes) -> tuple[int, int, int]:
     return width, height, len(set(zlib.decompress(idat)))
 
 
+@pytest.mark.slow
 def test_page_renders_in_headless_chromium(busy_dashboard: Path, tmp_path: Path) -> None:
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
     if browser is None:

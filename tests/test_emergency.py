@@ -96,6 +96,7 @@ def test_no_region_no_number() -> None:
 
 
 # -- pages and bundles, through the CLI ------------------------------------------------------
+@pytest.mark.slow
 def test_emergency_cards_link_the_number_of_the_region(project_copy: Path, run: Run) -> None:
     code, _, err = run(project_copy, "build")
     assert code == 0, err

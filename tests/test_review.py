@@ -341,6 +341,7 @@ def test_cli_refuses_untranslated_units_with_file_and_line(project_copy: Path, r
     assert not reviews_file(project_copy, "pt_BR").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -360,6 +361,7 @@ def test_cli_usage_errors_exit_2(
     assert not reviews_file(project_copy).exists()
 
 
+@pytest.mark.slow
 def test_whole_lifecycle(project_copy: Path, run: Run) -> None:
     """Sign, publish, change the English warning, update (fuzzy, review stale),
     retranslate, re-sign, publish: all through the command line."""

@@ -54,6 +54,7 @@ def test_valid_documents_pass_both() -> None:
     assert list(Validator(ARTICLE_SCHEMA).iter_errors(article)) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", BUNDLE_DAMAGE.values(), ids=list(BUNDLE_DAMAGE))
 def test_both_validators_reject_a_damaged_bundle(damage: Callable[[Any], None]) -> None:
     bundle = copy.deepcopy(_bundle())

@@ -183,6 +183,7 @@ def test_libyaml_and_pyyaml_read_the_same_document() -> None:
         assert doc.keys == slow.keys
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("text", "code", "where"),
     [
