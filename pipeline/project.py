@@ -170,7 +170,8 @@ def find_root(start: Path) -> Path:
 
 
 class Project:
-    """A careloc project rooted at a directory (the current one unless ``--root``)."""
+    """A careloc project rooted at a directory (the current one unless ``--root``).
+    Creating one reads nothing; ``load()`` reads the articles, once."""
 
     def __init__(self, root: Path) -> None:
         if not root.is_dir():
@@ -241,7 +242,7 @@ class Project:
         """Read and validate ``locales/locales.yaml`` and every source article, once
         (the articles on every core, skipping files unchanged since a previous run).
         ContentError lists the problems of the configuration and of all files together.
-        Returns the project, so ``Project(root).load().articles`` reads as it runs."""
+        Returns the project: ``Project(root).load().articles``."""
         if self._articles is not None:
             return self
         findings: list[Finding] = []
