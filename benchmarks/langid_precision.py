@@ -91,7 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--root", type=Path, default=REPO)
     args = parser.parse_args(argv)
-    score = measure(Project(args.root))
+    score = measure(Project(args.root).load())
     result = {**score.__dict__, "precision": score.precision, "recall": score.recall}
     json.dump(result, sys.stdout, indent=2)
     print()

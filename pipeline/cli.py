@@ -49,8 +49,7 @@ def _stale_templates(project: Project, *, stop: bool) -> list[Finding]:
 # -- commands --------------------------------------------------------------------------
 def cmd_validate(project: Project, args: argparse.Namespace) -> int:
     """Validate the source articles and locales/locales.yaml."""
-    articles = project.articles
-    project.config  # noqa: B018 - loading validates it
+    articles = project.load().articles
     units = sum(1 for a in articles for _ in a.units())
     warnings = sum(len(a.warnings()) for a in articles)
     print(f"{len(articles)} article(s), {units} units, {warnings} urgent-care warnings: valid")
@@ -59,6 +58,7 @@ def cmd_validate(project: Project, args: argparse.Namespace) -> int:
 
 def cmd_extract(project: Project, args: argparse.Namespace) -> int:
     """Write locales/templates/<article>.pot from the source articles."""
+    project.load()
     changes = catalogs.extract(project, dry_run=args.check)
     _report_changes(changes, "would update" if args.check else "")
     if not changes:
@@ -69,6 +69,7 @@ def cmd_extract(project: Project, args: argparse.Namespace) -> int:
 def cmd_init(project: Project, args: argparse.Namespace) -> int:
     """Create the PO files of a new locale and register it in locales/locales.yaml as a
     draft (comments and order kept)."""
+    project.load()
     _stale_templates(project, stop=True)
     changes = catalogs.init(project, args.locale)
     _report_changes(changes)
@@ -93,7 +94,8 @@ def cmd_init(project: Project, args: argparse.Namespace) -> int:
 def cmd_update(project: Project, args: argparse.Namespace) -> int:
     """Merge the templates into every locale's PO files (the templates must be current:
     after an English change run `careloc extract` first, or `careloc sync`)."""
-    codes = project.target_locales(args.locale)
+    codes = project.target_locales(args.locale)  # an unknown locale before the source
+    project.load()
     _stale_templates(project, stop=True)
     changes = catalogs.update(project, codes, check=args.check)
     if args.check:
@@ -111,6 +113,7 @@ def cmd_update(project: Project, args: argparse.Namespace) -> int:
 def cmd_sync(project: Project, args: argparse.Namespace) -> int:
     """Run `careloc extract`, then `careloc update`: the one command to run after
     changing the English. Files that would not change are left alone."""
+    project.load()
     changes = catalogs.sync(project)
     _report_changes(changes)
     if not changes:
@@ -120,7 +123,8 @@ def cmd_sync(project: Project, args: argparse.Namespace) -> int:
 
 def cmd_build(project: Project, args: argparse.Namespace) -> int:
     """Export HTML and JSON for the source and every locale that passes the gate."""
-    result = site.build(project, args.out, project.target_locales(args.locale))
+    codes = project.target_locales(args.locale)  # an unknown locale before the source
+    result = site.build(project.load(), args.out, codes)
     _print_findings(result.findings)
     print("\n".join(result.summary()))
     return 1 if result.failed else 0
@@ -146,7 +150,8 @@ def cmd_check(project: Project, args: argparse.Namespace) -> int:
 
 def cmd_status(project: Project, args: argparse.Namespace) -> int:
     """Show translation progress and the gate's verdict per locale and article."""
-    verdicts = gate.evaluate_all(project, args.locale)
+    project.target_locales(args.locale)  # an unknown locale before the source
+    verdicts = gate.evaluate_all(project.load(), args.locale)
     _stale_templates(project, stop=False)
     sys.stdout.write(report.format_status(verdicts, args.format))
     return 0
@@ -158,6 +163,7 @@ def cmd_review(project: Project, args: argparse.Namespace) -> int:
     fuzzy, untranslated, out of date or failing a check). Each unit is shown, English
     and translation, and the reviewer confirms on the terminal; without a terminal
     (scripts) it signs only with --yes."""
+    project.load()
     _stale_templates(project, stop=False)
     code = args.locale.replace("-", "_")
 
@@ -202,6 +208,7 @@ def cmd_review(project: Project, args: argparse.Namespace) -> int:
 def cmd_pseudo(project: Project, args: argparse.Namespace) -> int:
     """Write a pseudo-localized catalog (accented, ~35% longer, bracketed) for every
     article, to find layout and fallback problems; it is never published."""
+    project.load()
     _stale_templates(project, stop=True)
     changes = pseudo.pseudo(project, args.locale)
     _report_changes(changes)
@@ -283,7 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _fewer_collections() -> Iterator[None]:
     """careloc keeps a great many long-lived objects (a verdict per locale x article) and
     makes little cyclic garbage: Python's default collector would walk them all again
-    and again, for seconds on a big project. Collect less often while a command runs."""
+    and again. Collect less often while a command runs."""
     previous = gc.get_threshold()
     gc.set_threshold(50_000, 20, 100)
     try:

@@ -314,8 +314,7 @@ def bundle(page: Page) -> dict[str, Any]:
 def dump_json(data: Any) -> bytes:
     """The one JSON layout careloc writes: UTF-8, compact, sorted keys, final newline.
     (Compact files are smaller to publish, and written by the json module's C
-    encoder, which an indent would turn off: the manifest of 20,000 pages took a
-    second indented.)"""
+    encoder, which an indent would turn off.)"""
     return (_json_text(data) + "\n").encode()
 
 

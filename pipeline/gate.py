@@ -336,14 +336,10 @@ def check_project(project: Project, codes: list[str] | None = None) -> CheckResu
     """Validate the source and the locale policy, then run the gate on every locale
     (or ``codes``) x article. Invalid source is reported, not raised; an unknown
     locale in ``codes`` raises ``UsageError``."""
-    source: list[Finding] = []
-    for load in (lambda: project.config, lambda: project.articles):
-        try:
-            load()
-        except ContentError as exc:
-            source.extend(exc.findings)
-    if source:
-        return CheckResult(tuple(source), ())
+    try:
+        project.load()
+    except ContentError as exc:
+        return CheckResult(tuple(exc.findings), ())
     return CheckResult((), tuple(evaluate_all(project, codes)))
 
 

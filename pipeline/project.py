@@ -170,12 +170,15 @@ def find_root(start: Path) -> Path:
 
 
 class Project:
-    """A careloc project rooted at a directory (the current one unless ``--root``)."""
+    """A careloc project rooted at a directory (the current one unless ``--root``).
+    Creating one reads nothing; ``load()`` reads the articles, once."""
 
     def __init__(self, root: Path) -> None:
         if not root.is_dir():
             raise UsageError([error("no-project", f"{root} is not a directory")])
         self.root = root.resolve()
+        self._config: Config | None = None
+        self._articles: tuple[Article, ...] | None = None
         self._digests: dict[int, tuple[Article, str]] = {}
         self._folders: dict[str, Path] = {}
 
@@ -235,10 +238,38 @@ class Project:
         return self.locales_dir / locale / "LC_MESSAGES" / f"{article_id}.po"
 
     # -- content ---------------------------------------------------------------------
-    @cached_property
+    def load(self) -> Project:
+        """Read and validate ``locales/locales.yaml`` and every source article, once
+        (the articles on every core, skipping files unchanged since a previous run).
+        ContentError lists the problems of the configuration and of all files together.
+        Returns the project: ``Project(root).load().articles``."""
+        if self._articles is not None:
+            return self
+        findings: list[Finding] = []
+        try:
+            self._read_config()
+        except ContentError as exc:
+            findings.extend(exc.findings)
+        try:
+            articles = self._load_articles()
+        except ContentError as exc:
+            findings.extend(exc.findings)
+        if findings:
+            raise ContentError(findings)
+        self._articles = articles
+        return self
+
+    @property
     def config(self) -> Config:
-        self.inside(self.root / CONFIG_PATH)
-        return load_config(self.root, self.schema("locales"))
+        """The locale policy, read and validated on first use: one small file, no worker
+        processes and no cache, so reading it needs no ``load()`` (ContentError if invalid)."""
+        return self._read_config()
+
+    def _read_config(self) -> Config:
+        if self._config is None:
+            self.inside(self.root / CONFIG_PATH)
+            self._config = load_config(self.root, self.schema("locales"))
+        return self._config
 
     def source_files(self) -> list[Path]:
         if not self.source_dir.is_dir():
@@ -269,9 +300,7 @@ class Project:
             )
         return files
 
-    @cached_property
-    def articles(self) -> tuple[Article, ...]:
-        """Every source article, validated; ContentError lists the problems of all files."""
+    def _load_articles(self) -> tuple[Article, ...]:
         files = [(path, self.rel(path)) for path in self.source_files()]
         loaded, findings = load_articles(files, self.schema("article"), Cache(self.root))
         if findings:
@@ -279,10 +308,18 @@ class Project:
         self._digests = {id(article): (article, key) for article, key in loaded}
         return tuple(article for article, _ in loaded)
 
+    @property
+    def articles(self) -> tuple[Article, ...]:
+        """Every source article, as ``load()`` read and validated them."""
+        if self._articles is None:
+            raise RuntimeError("Project.articles was read before Project.load()")
+        return self._articles
+
     def article_digest(self, article: Article) -> str:
         """sha256 of everything ``article`` was loaded from (its file's path and bytes,
         the schema, careloc's code): the key of whatever is computed from it."""
-        self.articles  # noqa: B018 - loading records the digests
+        if self._articles is None:
+            raise RuntimeError("Project.article_digest() was called before Project.load()")
         known = self._digests.get(id(article))
         if known is not None and known[0] is article:
             return known[1]

@@ -21,6 +21,8 @@ import pytest
 
 from pipeline.cli import main
 
+pytestmark = pytest.mark.slow  # Chromium and axe-core on every page type
+
 REPO = Path(__file__).resolve().parent.parent
 ARTICLE = "numbness-of-the-legs"
 CHROMIUM = Path(os.environ.get("CARELOC_CHROMIUM", "/usr/bin/chromium"))

@@ -18,6 +18,8 @@ from benchmarks import run as bench
 from pipeline import gate
 from pipeline.project import Project
 
+pytestmark = pytest.mark.slow  # the benchmark smoke test and its corpus
+
 Run = Callable[..., tuple[int, str, str]]
 REPO = Path(__file__).resolve().parent.parent
 SMALL = {"articles": 20, "locales": 3}
@@ -55,8 +57,8 @@ def test_corpus_is_a_current_valid_project(corpus: Path, run: Run) -> None:
 
 
 def test_articles_keep_the_seed_shape_with_varied_wording(corpus: Path) -> None:
-    seed = Project(REPO).article("numbness-of-the-legs")
-    articles = Project(corpus).articles
+    seed = Project(REPO).load().article("numbness-of-the-legs")
+    articles = Project(corpus).load().articles
     shape = [(w.severity, len(w.red_flags)) for w in seed.warnings()]
     for article in articles:
         assert [(w.severity, len(w.red_flags)) for w in article.warnings()] == shape
@@ -72,7 +74,7 @@ def test_only_the_planted_failures_fail_the_gate(corpus: Path) -> None:
     assert {f["kind"] for f in planted.values()} == {"fuzzy", "untranslated"}
     assert {f["published"] for f in planted.values()} == {True, False}
     failing = {}
-    for verdict in gate.evaluate_all(Project(corpus)):
+    for verdict in gate.evaluate_all(Project(corpus).load()):
         if verdict.errors:
             failing[verdict.policy.code, verdict.article.id] = verdict
         else:

@@ -47,7 +47,7 @@ def _rewrite(path: Path, change: Callable[[Any], None]) -> None:
 def fill_translations(root: Path) -> None:
     """Keep the translators' work and stand in ``[!! [code] English !!]`` wherever the gate
     would not take it yet, so that every locale of the copy is publishable."""
-    project = Project(root)
+    project = Project(root).load()
     for policy in project.config.locales:
         for article in project.articles:
             verdict = gate.evaluate(project, policy, article)
@@ -62,7 +62,7 @@ def fill_translations(root: Path) -> None:
                     message.previous_id = []
 
             _rewrite(project.po_path(policy.code, article.id), fill)
-    project = Project(root)
+    project = Project(root).load()
     assert all(v.publishable for v in gate.evaluate_all(project)), "fixture is not publishable"
 
 
@@ -91,6 +91,7 @@ def leftovers(parent: Path) -> list[str]:
 
 
 # -- the whole build ---------------------------------------------------------------------------
+@pytest.mark.slow
 def test_build_exports_every_passing_locale(translated: Path, run: Run) -> None:
     code, out, err = run(translated, "build")
     assert code == 0, err
@@ -103,6 +104,7 @@ def test_build_exports_every_passing_locale(translated: Path, run: Run) -> None:
     assert "zh-Hans: published\n" in out and f"wrote {len(files)} files" in out
 
 
+@pytest.mark.slow
 def test_manifest_lists_every_file_with_its_hash(translated: Path, run: Run) -> None:
     run(translated, "build")
     dist = translated / "dist"
@@ -122,6 +124,7 @@ def test_manifest_lists_every_file_with_its_hash(translated: Path, run: Run) -> 
     }
 
 
+@pytest.mark.slow
 def test_every_exported_json_is_valid(translated: Path, run: Run) -> None:
     run(translated, "build")
     check = validator(translated / "schemas" / "bundle.schema.json")
@@ -131,6 +134,7 @@ def test_every_exported_json_is_valid(translated: Path, run: Run) -> None:
         assert list(check.iter_errors(json.loads(path.read_bytes()))) == [], path
 
 
+@pytest.mark.slow
 def test_index_links_every_language_with_hreflang_and_lang(translated: Path, run: Run) -> None:
     run(translated, "build")
     index = (translated / "dist" / "index.html").read_text(encoding="utf-8")
@@ -138,6 +142,7 @@ def test_index_links_every_language_with_hreflang_and_lang(translated: Path, run
     assert links == [(f"{lang}/{ARTICLE}.html", lang, lang) for lang in ["en", *TARGETS]]
 
 
+@pytest.mark.slow
 def test_published_locale_withheld_by_the_gate_fails_the_build(translated: Path, run: Run) -> None:
     break_warning(translated, "es")
     code, out, err = run(translated, "build")
@@ -159,6 +164,7 @@ def test_published_locale_withheld_by_the_gate_fails_the_build(translated: Path,
     assert "español" not in (dist / "index.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_withheld_draft_locale_does_not_fail_the_build(translated: Path, run: Run) -> None:
     break_warning(translated, "pt_BR")
     code, out, _ = run(translated, "build")
@@ -169,6 +175,7 @@ def test_withheld_draft_locale_does_not_fail_the_build(translated: Path, run: Ru
     assert manifest["locales"]["pt-BR"]["published"] is False
 
 
+@pytest.mark.slow
 def test_failed_verification_withholds_the_locale(
     translated: Path, run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -199,6 +206,7 @@ def test_failed_verification_withholds_the_locale(
     assert 'hreflang="de"' not in english and 'hreflang="ar"' in english
 
 
+@pytest.mark.slow
 def test_source_that_fails_verification_stops_the_build(
     translated: Path, run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -221,6 +229,7 @@ def test_source_that_fails_verification_stops_the_build(
     assert tree(translated / "dist") == before
 
 
+@pytest.mark.slow
 def test_locale_option_restricts_the_targets(translated: Path, run: Run) -> None:
     code, _, _ = run(translated, "build", "--locale", "pt-BR", "--locale", "ar")
     assert code == 0
@@ -254,6 +263,7 @@ def test_shipped_project_builds_and_exit_code_follows_the_manifest(
 
 
 # -- reproducible and atomic ---------------------------------------------------------------------
+@pytest.mark.slow
 def test_two_builds_are_byte_identical(translated: Path, run: Run, tmp_path: Path) -> None:
     assert run(translated, "build", "--out", str(tmp_path / "one"))[0] == 0
     assert run(translated, "build", "--out", str(tmp_path / "two"))[0] == 0
@@ -261,6 +271,7 @@ def test_two_builds_are_byte_identical(translated: Path, run: Run, tmp_path: Pat
     assert one == two and len(one) == 17  # with status.html
 
 
+@pytest.mark.slow
 def test_rebuild_drops_pages_of_a_locale_withheld_now(translated: Path, run: Run) -> None:
     run(translated, "build")
     assert (translated / "dist" / "fr" / f"{ARTICLE}.html").exists()
@@ -270,6 +281,7 @@ def test_rebuild_drops_pages_of_a_locale_withheld_now(translated: Path, run: Run
     assert leftovers(translated) == []
 
 
+@pytest.mark.slow
 def test_failure_while_writing_leaves_the_previous_build(
     translated: Path, run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -287,13 +299,14 @@ def test_failure_while_writing_leaves_the_previous_build(
 
     monkeypatch.setattr(site, "write_new", failing)
     with pytest.raises(OSError, match="No space left"):
-        site.build(Project(translated))
+        site.build(Project(translated).load())
     monkeypatch.undo()
     assert len(written) == 5 and written[0].parent.parent.name.startswith(site.TEMP_PREFIX)
     assert tree(translated / "dist") == before
     assert leftovers(translated) == []
 
 
+@pytest.mark.slow
 def test_interrupt_before_the_swap_leaves_the_previous_build(
     translated: Path, run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -312,6 +325,7 @@ def test_interrupt_before_the_swap_leaves_the_previous_build(
     assert leftovers(translated) == []
 
 
+@pytest.mark.slow
 def test_failed_second_rename_restores_the_previous_build(
     translated: Path, run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -329,7 +343,7 @@ def test_failed_second_rename_restores_the_previous_build(
     monkeypatch.setattr(site, "exchange", lambda a, b: False)  # the two-rename fallback
     monkeypatch.setattr(site.os, "replace", replace)
     with pytest.raises(OSError, match="I/O error"):
-        site.build(Project(translated))
+        site.build(Project(translated).load())
     monkeypatch.undo()
     assert calls[:2] == [calls[0], "dist"] and calls[0].endswith(".old")
     assert tree(translated / "dist") == before
@@ -337,6 +351,7 @@ def test_failed_second_rename_restores_the_previous_build(
 
 
 # -- refusing to build ---------------------------------------------------------------------------
+@pytest.mark.slow
 @pytest.mark.parametrize("out", [".", "..", "source", "locales", "locales/es", "schemas"])
 def test_output_may_not_replace_the_project(translated: Path, run: Run, out: str) -> None:
     before = tree(translated)
@@ -368,6 +383,7 @@ def test_write_tree_refuses_paths_outside_the_output(tmp_path: Path, rel: str) -
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_invalid_source_writes_nothing(translated: Path, run: Run) -> None:
     run(translated, "build")
     before = tree(translated / "dist")
@@ -378,6 +394,7 @@ def test_invalid_source_writes_nothing(translated: Path, run: Run) -> None:
     assert tree(translated / "dist") == before
 
 
+@pytest.mark.slow
 def test_stale_template_writes_nothing(translated: Path, run: Run) -> None:
     source = translated / "source" / f"{ARTICLE}.yaml"
     source.write_text(source.read_text().replace("Herniated disks", "Slipped disks"))
@@ -388,6 +405,7 @@ def test_stale_template_writes_nothing(translated: Path, run: Run) -> None:
 
 
 # -- the Nu HTML Checker ---------------------------------------------------------------------
+@pytest.mark.slow
 def test_every_exported_page_passes_the_nu_html_checker(translated: Path, run: Run) -> None:
     java, jar = shutil.which("java"), vnu_jar()
     if java is None:

@@ -85,17 +85,18 @@ def break_lead(root: Path, code: str, article: str) -> None:
 
 
 def published_article(root: Path, code: str) -> str:
-    project = Project(root)
+    project = Project(root).load()
     policy = project.config.policy(code)
     assert policy is not None
     return next(a.id for a in project.articles if gate.evaluate(project, policy, a).publishable)
 
 
 # -- the codec and the store ---------------------------------------------------------------------
+@pytest.mark.slow
 def test_article_records_read_back_the_article(project: Path) -> None:
     """An article's cache record gives back the same article (units, blocks,
     warnings, places); a damaged record is no article at all."""
-    articles = Project(project).articles
+    articles = Project(project).load().articles
     for article in [*articles, load_article(SHIPPED, "source/numbness-of-the-legs.yaml", SCHEMA)]:
         again = read_article_record(article_record(article))
         assert again == article and list(again.units()) == list(article.units())
@@ -174,23 +175,24 @@ def test_small_jobs_and_one_core_run_in_this_process(monkeypatch: pytest.MonkeyP
 
 
 # -- the same output, whichever way it is computed -----------------------------------------------
+@pytest.mark.slow
 def test_verdicts_are_the_same_cached_pooled_and_plain(
     project: Path, pool: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    cold = gate.evaluate_all(Project(project))
-    warm = gate.evaluate_all(Project(project))
+    cold = gate.evaluate_all(Project(project).load())
+    warm = gate.evaluate_all(Project(project).load())
     assert (project / CACHE_DIR / gate.VERDICT_CACHE).is_dir()
     plain(monkeypatch)
-    reference = gate.evaluate_all(Project(project))
+    reference = gate.evaluate_all(Project(project).load())
     assert cold == warm == reference
     assert any(not v.publishable for v in reference)  # the planted failures are found
-    assert Project(project).articles == Project(project).articles
+    assert Project(project).load().articles == Project(project).load().articles
 
 
 def test_verdict_records_read_back_the_verdict(project: Path) -> None:
     """A verdict's record (one JSON line) gives back every field, findings with and
     without a place, severities, review states and statistics included."""
-    verdicts = gate.evaluate_all(Project(project))
+    verdicts = gate.evaluate_all(Project(project).load())
     assert any(v.findings for v in verdicts)
     extra = Finding("unknown-unit", FindingSeverity.WARNING, "no place", None, None, None)
     for verdict in [*verdicts, dataclasses.replace(verdicts[0], findings=(extra,))]:
@@ -208,11 +210,12 @@ def test_verdict_records_read_back_the_verdict(project: Path) -> None:
         assert gate._read_head(damaged) is None
 
 
+@pytest.mark.slow
 def test_damaged_cache_entries_are_worked_out_again(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    reference = gate.evaluate_all(Project(project))
-    articles = Project(project).articles
+    reference = gate.evaluate_all(Project(project).load())
+    articles = Project(project).load().articles
     damaged = [
         '{"$": "Exploit", "fields": {}}',
         '{"$": "dict", "map": {"translations": "{}"}}',  # valid JSON, fields missing
@@ -223,10 +226,11 @@ def test_damaged_cache_entries_are_worked_out_again(
         for entry in (project / CACHE_DIR).rglob("*"):
             if entry.is_file():
                 entry.write_text(attempt)
-        assert gate.evaluate_all(Project(project)) == reference
-        assert Project(project).articles == articles
+        assert gate.evaluate_all(Project(project).load()) == reference
+        assert Project(project).load().articles == articles
 
 
+@pytest.mark.slow
 def test_builds_are_byte_identical_with_and_without_cache_and_pool(
     project: Path, pool: None, run: Run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -249,6 +253,7 @@ def test_builds_are_byte_identical_with_and_without_cache_and_pool(
     assert changed[f"{code}/{article}.html"] != cold[f"{code}/{article}.html"]
 
 
+@pytest.mark.slow
 def test_pages_made_again_from_cached_verdicts_are_those_of_a_cold_build(
     project: Path, run: Run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -286,6 +291,7 @@ def test_pages_made_again_from_cached_verdicts_are_those_of_a_cold_build(
     assert f"{code}/{article}.html" not in warm
 
 
+@pytest.mark.slow
 def test_the_index_is_made_again_only_when_what_it_lists_changes(
     project: Path, run: Run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -307,6 +313,7 @@ def test_the_index_is_made_again_only_when_what_it_lists_changes(
     assert len(made) == 2 and (project / "dist" / "index.html").read_bytes() != first
 
 
+@pytest.mark.slow
 def test_a_warm_build_renders_only_what_changed(
     project: Path, run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -329,6 +336,7 @@ def test_a_warm_build_renders_only_what_changed(
     assert calls == [("fr", article)]
 
 
+@pytest.mark.slow
 def test_cache_keys_are_contents_never_timestamps(
     project: Path, run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -366,6 +374,7 @@ def _replace_keeping_the_time(page: Path, forged: bytes, tmp_path: Path) -> None
     assert page.stat().st_mtime_ns == before.st_mtime_ns
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("tamper", [_edit_in_place, _replace_keeping_the_time])
 def test_a_tampered_previous_page_is_not_reused(
     project: Path, run: Run, tmp_path: Path, tamper: Callable[[Path, bytes, Path], None]
@@ -381,6 +390,7 @@ def test_a_tampered_previous_page_is_not_reused(
     assert tree(project / "dist") == reference
 
 
+@pytest.mark.slow
 def test_a_warm_build_trusts_its_own_untouched_pages_without_reading_them(
     project: Path, run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -401,6 +411,7 @@ def test_a_warm_build_trusts_its_own_untouched_pages_without_reading_them(
     assert tree(project / "dist") == reference
 
 
+@pytest.mark.slow
 def test_update_and_extract_skip_current_files_but_see_every_change(
     project: Path, pool: None, run: Run
 ) -> None:
@@ -418,6 +429,7 @@ def test_update_and_extract_skip_current_files_but_see_every_change(
     assert run(project, "update", "--check")[0] == 0
 
 
+@pytest.mark.slow
 def test_build_output_does_not_depend_on_leftover_cache_of_other_code(
     project: Path, run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -139,6 +139,7 @@ def test_init_rejects_unknown_locales_as_usage_errors(project_copy: Path, run, b
     assert not (project_copy / "locales" / bad).exists()
 
 
+@pytest.mark.slow
 @needs_gettext
 def test_source_edit_makes_fuzzy_with_previous_msgid_in_every_locale(
     project_copy: Path, run

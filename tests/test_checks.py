@@ -333,6 +333,7 @@ def test_decimal_and_grouping_differences_are_not_different_numbers() -> None:
     fails("1,000 people", "1 personne", "numbers", "error")
 
 
+@pytest.mark.slow
 @given(
     st.integers(min_value=0, max_value=10**12),
     st.sampled_from(LOCALES),
@@ -348,6 +349,7 @@ def test_numbers_formatted_for_any_locale_are_the_same_number(
     )
 
 
+@pytest.mark.slow
 @given(st.decimals(min_value=0, max_value=10**6, places=2), st.sampled_from(LOCALES))
 def test_decimals_formatted_for_any_locale_are_the_same_number(
     number: Decimal, locale: str
@@ -367,6 +369,7 @@ URLISH = st.text(
 )
 
 
+@pytest.mark.slow
 @given(URLISH)
 def test_prose_shortcuts_never_skip_what_the_full_pattern_finds(text: str) -> None:
     """Each check first asks a cheap question; a "no" must mean the full pattern finds
@@ -390,6 +393,7 @@ SIGNS = st.sampled_from(
 TEXT = st.lists(st.one_of(st.text(max_size=12), SIGNS), max_size=6).map("".join)
 
 
+@pytest.mark.slow
 @given(TEXT, TEXT, st.booleans())
 def test_the_plain_text_shortcut_finds_what_every_check_finds(
     source: str, translation: str, warning: bool
@@ -413,6 +417,7 @@ CASES = st.sampled_from(
 )
 
 
+@pytest.mark.slow
 @given(st.lists(CASES, min_size=1, max_size=6).map("".join), st.data())
 def test_unchanged_is_the_english_folded(source: str, data: st.DataObject) -> None:
     """``unchanged`` fires exactly when the translation is the English up to case and
@@ -426,6 +431,7 @@ def test_unchanged_is_the_english_folded(source: str, data: st.DataObject) -> No
     assert bool(found) == (copied and any(ch.isalpha() for ch in source))
 
 
+@pytest.mark.slow
 @given(
     st.lists(
         st.one_of(

@@ -33,6 +33,7 @@ def emitted_codes() -> dict[str, list[str]]:
     return found
 
 
+@pytest.mark.slow
 def test_every_emitted_code_is_declared() -> None:
     found = emitted_codes()
     assert len(found) > 40  # the scan sees the emitters (it would pass vacuously otherwise)

@@ -57,7 +57,7 @@ class Page(HTMLParser):
 
 
 def verdicts(root: Path) -> list[Verdict]:
-    return evaluate_all(Project(root))
+    return evaluate_all(Project(root).load())
 
 
 # -- the numbers ------------------------------------------------------------------------------
@@ -163,7 +163,7 @@ def test_untrusted_text_is_escaped(project_copy: Path) -> None:
 
 
 def test_review_states_are_shown(project_copy: Path) -> None:
-    project = Project(project_copy)
+    project = Project(project_copy).load()
     sign(project, "es", "Dr. A", date="2026-11-25")
     sign(project, "de", "Dr. B", date="2026-11-25")
     path = project_copy / "locales" / "de" / "LC_MESSAGES" / f"{ARTICLE}.po"
@@ -180,6 +180,7 @@ def test_review_states_are_shown(project_copy: Path) -> None:
     assert "8/9 reviewed , ⚠ 1 stale" in words and "0/9 reviewed , 9 unreviewed" in words
 
 
+@pytest.mark.slow
 def test_cli_status_html_is_the_page_the_build_writes(project_copy: Path, run: Run) -> None:
     code, html, err = run(project_copy, "status", "--format", "html")
     assert code == 0, err
@@ -213,6 +214,7 @@ def busy_dashboard(project_copy: Path, run: Run, tmp_path: Path) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_page_passes_the_nu_html_checker(busy_dashboard: Path) -> None:
     java, jar = shutil.which("java"), vnu_jar()
     if java is None:
@@ -258,6 +260,7 @@ def chromium() -> Any:
             browser.close()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("width", [390, 1280])
 def test_page_fits_the_screen_and_passes_axe_in_chromium(
     busy_dashboard: Path, chromium: Any, width: int

@@ -96,6 +96,7 @@ def test_no_region_no_number() -> None:
 
 
 # -- pages and bundles, through the CLI ------------------------------------------------------
+@pytest.mark.slow
 def test_emergency_cards_link_the_number_of_the_region(project_copy: Path, run: Run) -> None:
     code, _, err = run(project_copy, "build")
     assert code == 0, err
@@ -183,7 +184,7 @@ def test_an_unquoted_number_is_refused_not_misread(project_copy: Path, run: Run)
 # -- verification -----------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def spanish() -> tuple[str, list[object]]:
-    article = Project(REPO).article(ARTICLE)
+    article = Project(REPO).load().article(ARTICLE)
     translations = {u.key: f"es: {u.text}" for u in article.units()}
     page = Renderer({"es": "112"}).render(article, "es", translations, ["en", "es"])
     return page.html.decode(), expected_warnings(article, translations, source=False)

@@ -29,7 +29,7 @@ ALL = ["en", "es", "fr", "de", "ar", "zh_Hans", "pt_BR"]
 
 @pytest.fixture(scope="module")
 def article() -> Article:
-    return Project(REPO).article("numbness-of-the-legs")
+    return Project(REPO).load().article("numbness-of-the-legs")
 
 
 @pytest.fixture(scope="module")
@@ -360,6 +360,7 @@ def edit_english(root: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_a_one_word_english_edit_keeps_every_locale_published(
     project_copy: Path, run: Callable[..., tuple[int, str, str]]
 ) -> None:
@@ -390,6 +391,7 @@ def test_a_one_word_english_edit_keeps_every_locale_published(
     assert run(project_copy, "check")[0] == 0
 
 
+@pytest.mark.slow
 def test_an_english_edit_to_a_warning_still_withholds(
     project_copy: Path, run: Callable[..., tuple[int, str, str]]
 ) -> None:

@@ -34,7 +34,7 @@ def po_path(root: Path, code: str) -> Path:
 
 
 def verdict(root: Path, code: str = "es") -> Verdict:
-    project = Project(root)
+    project = Project(root).load()
     policy = project.config.policy(code)
     assert policy is not None
     return evaluate(project, policy, project.article(ARTICLE))
@@ -79,7 +79,7 @@ def test_clean_shipped_locale_passes(project_copy: Path, code: str) -> None:
     v = verdict(project_copy, code)
     assert errors(v) == []
     assert v.warnings_ok and v.publishable and v.reasons == ()
-    article = Project(project_copy).article(ARTICLE)
+    article = Project(project_copy).load().article(ARTICLE)
     assert set(v.translations) == {u.key for u in article.units()}
     assert v.stats.total == v.stats.translated == len(list(article.units()))
     assert all(f.locale == code.replace("_", "-") and f.article == ARTICLE for f in v.findings)
@@ -253,7 +253,7 @@ def test_english_variant_may_keep_the_english(project_copy: Path) -> None:
         config.read_text(encoding="utf-8") + "  - code: en_GB\n    status: published\n",
         encoding="utf-8",
     )
-    project = Project(project_copy)
+    project = Project(project_copy).load()
     catalogs.init(project, "en_GB")
 
     def copy_english(catalog: Catalog) -> None:
@@ -268,7 +268,7 @@ def test_english_variant_may_keep_the_english(project_copy: Path) -> None:
     edit_po(project_copy, "es", copy_english)
     spanish = verdict(project_copy, "es")
     unchanged = [f for f in spanish.findings if f.code == "unchanged"]
-    warning_units = Project(project_copy).article(ARTICLE).warning_units()
+    warning_units = Project(project_copy).load().article(ARTICLE).warning_units()
     assert sum(f.is_error for f in unchanged) == len(warning_units) == 9
     assert not spanish.publishable
 
@@ -326,7 +326,7 @@ def test_duplicate_and_unknown_entries(project_copy: Path) -> None:
 
 # -- every locale x article ---------------------------------------------------------------------
 def test_evaluate_all_is_sorted_and_filters(project_copy: Path) -> None:
-    project = Project(project_copy)
+    project = Project(project_copy).load()
     verdicts = evaluate_all(project)
     codes = [v.policy.code for v in verdicts]
     assert codes == sorted(codes) and set(codes) == {p.code for p in project.config.locales}

@@ -164,6 +164,7 @@ PO_CASES: dict[str, tuple[Callable[[Path], int], str, str]] = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", list(PO_CASES))
 def test_hostile_po_is_refused_by_update_with_its_line(
     project_copy: Path, run: Run, case: str
@@ -179,6 +180,7 @@ def test_hostile_po_is_refused_by_update_with_its_line(
     assert printed.count(" error: ") == 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", ["invalid-utf8", "nul-byte", "unterminated", "50-MB-msgstr"])
 def test_hostile_po_fails_check_and_is_never_published(
     project_copy: Path, run: Run, case: str
@@ -202,6 +204,7 @@ def test_hostile_po_fails_check_and_is_never_published(
     assert not any(path.startswith("es/") for path in manifest["files"])
 
 
+@pytest.mark.slow
 def test_huge_po_is_refused_in_bounded_memory(project_copy: Path, run: Run) -> None:
     _huge_msgstr(project_copy)
     peak = peak_memory(lambda: run(project_copy, "update"))
@@ -265,6 +268,7 @@ YAML_CASES: dict[str, tuple[bytes | None, bytes, str, int, str]] = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", list(YAML_CASES))
 def test_hostile_source_yaml_is_refused_with_its_line(
     project_copy: Path, run: Run, case: str
@@ -294,6 +298,7 @@ def test_oversized_source_is_refused_at_the_line_where_the_limit_is_crossed(
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("where", [SOURCE, CONFIG])
 def test_alias_bomb_is_refused_in_bounded_memory(project_copy: Path, run: Run, where: str) -> None:
     (project_copy / where).write_bytes(BILLION_LAUGHS)
@@ -306,6 +311,7 @@ def test_alias_bomb_is_refused_in_bounded_memory(project_copy: Path, run: Run, w
 
 
 # -- names and paths that would escape the project ----------------------------------------
+@pytest.mark.slow
 @pytest.mark.parametrize("bad", ["../../etc", "/etc", "es/../../x", "es/LC_MESSAGES", "..", "~"])
 def test_locale_codes_that_are_paths_are_refused(project_copy: Path, run: Run, bad: str) -> None:
     lines = (project_copy / CONFIG).read_text(encoding="utf-8").splitlines()
@@ -331,6 +337,7 @@ def test_locale_arguments_that_are_paths_are_usage_errors(
     refused(run, project_copy, args, r"^careloc: error: \[unknown-locale\]", code=2)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("bad", ["../x", "a/b", "..", "/etc/passwd", "x/../../y"])
 def test_article_and_unit_ids_that_are_paths_are_refused(
     project_copy: Path, run: Run, bad: str
@@ -381,6 +388,7 @@ LINKS: dict[str, tuple[str, str, tuple[str, ...]]] = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", list(LINKS))
 def test_symlinks_pointing_outside_the_project_are_refused(
     project_copy: Path, run: Run, case: str
@@ -429,6 +437,7 @@ def test_output_directory_that_is_a_file_is_refused_and_kept(project_copy: Path,
     _no_leftovers(project_copy)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("out", [".", "..", "source", "locales/es", "schemas/x", "notes"])
 def test_output_directories_that_would_destroy_something_are_refused(
     project_copy: Path, run: Run, out: str
@@ -443,6 +452,7 @@ def test_output_directories_that_would_destroy_something_are_refused(
 
 
 # -- only `update` writes PO files ------------------------------------------------------------
+@pytest.mark.slow
 def test_no_command_but_update_touches_a_po_file(project_copy: Path, run: Run) -> None:
     """Translators' files are theirs: checking, reporting, building and extracting read
     them and never write them, even when they are broken."""

@@ -27,6 +27,8 @@ from pipeline import build as site
 from pipeline import files
 from pipeline.build import LOCK_SUFFIX, MANIFEST, TEMP_PREFIX
 
+pytestmark = pytest.mark.slow  # builds killed and raced in other processes
+
 Run = Callable[..., tuple[int, str, str]]
 ARTICLES, LOCALES = 60, 2
 GIVE_UP = 120.0  # seconds: a guard against hanging, not a measure of speed

@@ -92,7 +92,7 @@ def test_only_the_project_languages_are_candidates() -> None:
 
 def test_precision_on_the_shipped_translations() -> None:
     """Each shipped translation judged as its own locale's and as every other's."""
-    score = langid_precision.measure(Project(REPO))
+    score = langid_precision.measure(Project(REPO).load())
     assert score.false_positive == 0
     assert score.precision == 1.0
     assert score.recall >= 0.95

@@ -48,6 +48,7 @@ def es_entry(root: Path):
     return active, obsolete
 
 
+@pytest.mark.slow
 def test_a_stale_warning_never_comes_back_as_current(project_copy: Path, run, tmp_path) -> None:
     # 1. The English of the urgent lead changes: the Spanish becomes fuzzy.
     edit(project_copy, MINUTES, HOURS)

@@ -83,6 +83,7 @@ def test_nul_byte_is_rejected() -> None:
     assert info.value.findings[0].location.line == 18
 
 
+@pytest.mark.slow
 @given(
     st.lists(
         st.one_of(

@@ -43,6 +43,8 @@ from pipeline.yamlfile import parse_yaml
 
 from .conftest import REPO
 
+pytestmark = pytest.mark.slow  # hypothesis property tests
+
 ARTICLE = "numbness-of-the-legs"
 SOURCE = REPO / "source" / f"{ARTICLE}.yaml"
 SCHEMA = REPO / "schemas" / "article.schema.json"

@@ -85,6 +85,7 @@ _WORDS = st.text(
 )
 
 
+@pytest.mark.slow
 @given(st.lists(st.one_of(_TOKENS, _WORDS), min_size=1, max_size=12))
 def test_pseudo_text_always_passes_the_gate_checks(parts: list[str]) -> None:
     source = " ".join(parts).strip() or "x"
@@ -96,7 +97,7 @@ def test_pseudo_text_always_passes_the_gate_checks(parts: list[str]) -> None:
 
 
 def test_every_unit_of_the_shipped_article_passes_every_check(project_copy: Path) -> None:
-    article = Project(project_copy).article(ARTICLE)
+    article = Project(project_copy).load().article(ARTICLE)
     for unit in article.units():
         found = check_translation(Entry(unit, pseudo_text(unit.text), CONTEXT))
         assert found == [], (unit.key, found)
@@ -164,6 +165,7 @@ def test_pseudo_locale_cannot_be_configured_as_published(project_copy: Path, run
 
 
 # -- building it ------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_pseudo_locale_builds_like_a_draft_but_is_never_published(
     project_copy: Path, run: Run
 ) -> None:

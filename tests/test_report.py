@@ -90,7 +90,7 @@ def test_mixed_fixture_counts() -> None:
 
 
 def test_status_counts_agree_with_msgfmt_on_every_shipped_po(project_copy: Path) -> None:
-    verdicts = evaluate_all(Project(project_copy))
+    verdicts = evaluate_all(Project(project_copy).load())
     assert len(verdicts) >= 6
     for v in verdicts:
         agrees(v.stats, po_path(project_copy, v.policy.code))
@@ -119,7 +119,7 @@ def test_status_json_has_exactly_the_spec_fields(project_copy: Path, run: Run) -
     assert code == 0, err
     data = json.loads(out)
     assert list(data) == ["locales"]
-    project = Project(project_copy)
+    project = Project(project_copy).load()
     assert [loc["locale"] for loc in data["locales"]] == sorted(
         p.bcp47 for p in project.config.locales
     )
@@ -148,7 +148,7 @@ def test_status_text_is_an_aligned_table(project_copy: Path, run: Run) -> None:
     lines = out.splitlines()
     assert lines[0].split()[:3] == ["locale", "status", "article"]
     rows = [line for line in lines[1:] if not line.startswith("    why: ")]
-    assert len(rows) == len(Project(project_copy).config.locales)
+    assert len(rows) == len(Project(project_copy).load().config.locales)
     # Right-aligned numbers end in the same column as their header.
     end = lines[0].index("total") + len("total")
     assert all(line[end - 1].isdigit() and line[end] == " " for line in rows)
@@ -159,7 +159,7 @@ def test_status_text_marks_failing_warnings(project_copy: Path) -> None:
     path = po_path(project_copy, "es")
     text = path.read_text(encoding="utf-8")
     path.write_text(re.sub(r'msgstr "mareo"', 'msgstr ""', text), encoding="utf-8")
-    verdicts = evaluate_all(Project(project_copy), ["es"])
+    verdicts = evaluate_all(Project(project_copy).load(), ["es"])
     row = status_text(verdicts).splitlines()[1].split()
     assert row[-2:] == ["FAIL", "no"]
     assert status_data(verdicts)["locales"] == [

@@ -177,7 +177,7 @@ def test_written_file_is_sorted_stable_and_reads_back() -> None:
 
 # -- signing ---------------------------------------------------------------------------------
 def test_sign_records_every_warning_unit(project_copy: Path) -> None:
-    project = Project(project_copy)
+    project = Project(project_copy).load()
     result = sign(project, "es", "Dr. Ana García", date="2026-11-25")
     assert result.changed and len(result.signed) == WARNING_UNITS
     reviews = load_reviews(project, "es")
@@ -192,17 +192,17 @@ def test_sign_records_every_warning_unit(project_copy: Path) -> None:
 
 
 def test_signing_again_changes_nothing(project_copy: Path) -> None:
-    project = Project(project_copy)
+    project = Project(project_copy).load()
     sign(project, "es", "Dr. A", date="2026-11-25")
     path = reviews_file(project_copy)
     before = path.stat()
-    again = sign(Project(project_copy), "es", "Dr. A", date="2026-11-25")
+    again = sign(Project(project_copy).load(), "es", "Dr. A", date="2026-11-25")
     assert not again.changed
     assert path.stat().st_mtime_ns == before.st_mtime_ns
     # Re-signing by someone else (or on another day) replaces the entry.
-    other = sign(Project(project_copy), "es", "Dr. B", date="2026-11-26", selectors=[LEAD])
+    other = sign(Project(project_copy).load(), "es", "Dr. B", date="2026-11-26", selectors=[LEAD])
     assert other.changed and other.signed == (f"{ARTICLE}/{LEAD}",)
-    reviews = load_reviews(Project(project_copy), "es")
+    reviews = load_reviews(Project(project_copy).load(), "es")
     assert reviews.get(ARTICLE, LEAD) is not None
     assert reviews.get(ARTICLE, LEAD).reviewer == "Dr. B"  # type: ignore[union-attr]
     assert len(reviews.entries) == WARNING_UNITS
@@ -212,12 +212,12 @@ def test_date_honours_source_date_epoch(
     project_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14T22:13:20Z
-    sign(Project(project_copy), "es", "Dr. A", selectors=[LEAD])
+    sign(Project(project_copy).load(), "es", "Dr. A", selectors=[LEAD])
     assert "date: '2023-11-14'" in reviews_file(project_copy).read_text(encoding="utf-8")
 
 
 def test_selectors_pick_a_unit_or_a_whole_warning(project_copy: Path) -> None:
-    project = Project(project_copy)
+    project = Project(project_copy).load()
     whole = sign(project, "es", "Dr. A", selectors=[EMERGENCY])
     assert len(whole.signed) == 7  # the lead and its six red flags
     assert all("/seek-immediate-help" in s for s in whole.signed)
@@ -237,7 +237,7 @@ def test_selectors_that_name_no_warning_unit_are_usage_errors(
     project_copy: Path, selector: str, message: str
 ) -> None:
     with pytest.raises(UsageError) as caught:
-        sign(Project(project_copy), "es", "Dr. A", selectors=[selector])
+        sign(Project(project_copy).load(), "es", "Dr. A", selectors=[selector])
     assert message in caught.value.findings[0].message
     assert not reviews_file(project_copy).exists()
 
@@ -245,7 +245,7 @@ def test_selectors_that_name_no_warning_unit_are_usage_errors(
 def test_fuzzy_unit_is_refused_and_nothing_is_written(project_copy: Path) -> None:
     edit_po(project_copy, "es", set_entry(LEAD, fuzzy=True))
     with pytest.raises(ContentError) as caught:
-        sign(Project(project_copy), "es", "Dr. A")
+        sign(Project(project_copy).load(), "es", "Dr. A")
     [refusal] = caught.value.findings
     assert refusal.code == "review-refused" and "[fuzzy]" in refusal.message
     assert where(refusal) == (
@@ -263,7 +263,7 @@ def test_unit_failing_a_check_is_refused(project_copy: Path) -> None:
         set_entry(LEAD, string="Consulte a un médico si el entumecimiento dura 5 minutos."),
     )
     with pytest.raises(ContentError) as caught:
-        sign(Project(project_copy), "es", "Dr. A", selectors=[LEAD])
+        sign(Project(project_copy).load(), "es", "Dr. A", selectors=[LEAD])
     assert [f.code for f in caught.value.findings] == ["review-refused"]
     assert "[numbers]" in caught.value.findings[0].message
 
@@ -274,7 +274,7 @@ def test_incomplete_red_flag_list_is_refused_once_for_the_warning(project_copy: 
     edit_po(project_copy, "es", set_entry(f"symptoms/{EMERGENCY}/fatigue", string="mareos"))
     edit_po(project_copy, "es", set_entry(f"symptoms/{EMERGENCY}/dizziness", string="mareos"))
     with pytest.raises(ContentError) as caught:
-        sign(Project(project_copy), "es", "Dr. A", selectors=[EMERGENCY])
+        sign(Project(project_copy).load(), "es", "Dr. A", selectors=[EMERGENCY])
     messages = [f.message for f in caught.value.findings]
     assert len(messages) == 1 and "[item-count]" in messages[0]
     assert f"warning '{EMERGENCY}'" in messages[0]
@@ -283,7 +283,7 @@ def test_incomplete_red_flag_list_is_refused_once_for_the_warning(project_copy: 
 # -- the gate's review condition -------------------------------------------------------------
 def test_required_review_withholds_until_signed(project_copy: Path) -> None:
     require_review(project_copy)
-    project = Project(project_copy)
+    project = Project(project_copy).load()
     policy = project.config.policy("es")
     assert policy is not None
     verdict = evaluate(project, policy, project.article(ARTICLE))
@@ -297,14 +297,14 @@ def test_required_review_withholds_until_signed(project_copy: Path) -> None:
 
 
 def test_stale_sign_off_is_a_warning_where_review_is_not_required(project_copy: Path) -> None:
-    sign(Project(project_copy), "es", "Dr. A", selectors=[LEAD])
+    sign(Project(project_copy).load(), "es", "Dr. A", selectors=[LEAD])
     reworded = (
         "Busque atención médica inmediata si el entumecimiento de las piernas se acompaña "
         "de dificultad para respirar, mareo, pérdida de coordinación, pérdida del habla, "
         "fatiga y pérdida de la visión."
     )
     edit_po(project_copy, "es", set_entry(LEAD, string=reworded))
-    project = Project(project_copy)
+    project = Project(project_copy).load()
     policy = project.config.policy("es")
     assert policy is not None and not policy.require_review
     verdict = evaluate(project, policy, project.article(ARTICLE))
@@ -348,6 +348,7 @@ def test_cli_refuses_untranslated_units_with_file_and_line(project_copy: Path, r
     assert not reviews_file(project_copy, "pt_BR").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -367,6 +368,7 @@ def test_cli_usage_errors_exit_2(
     assert not reviews_file(project_copy).exists()
 
 
+@pytest.mark.slow
 def test_whole_lifecycle(project_copy: Path, run: Run) -> None:
     """Sign, publish, change the English warning, update (fuzzy, review stale),
     retranslate, re-sign, publish: all through the command line."""

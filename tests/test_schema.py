@@ -23,7 +23,7 @@ BUNDLE_SCHEMA = json.loads((REPO / "schemas" / "bundle.schema.json").read_text()
 
 
 def _bundle() -> Any:
-    article = Project(REPO).article("numbness-of-the-legs")
+    article = Project(REPO).load().article("numbness-of-the-legs")
     return json.loads(Renderer().render(article, "en", {}, ["en"]).json)
 
 
@@ -54,6 +54,7 @@ def test_valid_documents_pass_both() -> None:
     assert list(Validator(ARTICLE_SCHEMA).iter_errors(article)) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", BUNDLE_DAMAGE.values(), ids=list(BUNDLE_DAMAGE))
 def test_both_validators_reject_a_damaged_bundle(damage: Callable[[Any], None]) -> None:
     bundle = copy.deepcopy(_bundle())

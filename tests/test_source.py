@@ -33,7 +33,7 @@ def problems(name: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def article():
-    return Project(REPO).articles[0]
+    return Project(REPO).load().articles[0]
 
 
 def test_shipped_article_structure(article) -> None:
@@ -184,6 +184,7 @@ def test_libyaml_and_pyyaml_read_the_same_document() -> None:
         assert doc.keys == slow.keys
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("text", "code", "where"),
     [

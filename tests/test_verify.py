@@ -24,7 +24,7 @@ FLAG = "symptoms/seek-immediate-help/loss-of-speech"
 
 @pytest.fixture(scope="module")
 def article() -> Article:
-    return Project(REPO).article("numbness-of-the-legs")
+    return Project(REPO).load().article("numbness-of-the-legs")
 
 
 @pytest.fixture(scope="module")

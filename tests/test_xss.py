@@ -177,6 +177,7 @@ def inject(root: Path, code: str, texts: dict[str, str]) -> dict[str, int]:
     return {str(m.context): int(m.lineno or 0) for m in again if m.context in texts}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(PAYLOADS))
 def test_check_reports_every_payload_where_it_is(publishable: Path, run: Run, name: str) -> None:
     lines = inject(publishable, "es", {TITLE: PAYLOADS[name], PARAGRAPH: PAYLOADS[name]})
@@ -195,6 +196,7 @@ def test_check_reports_every_payload_where_it_is(publishable: Path, run: Run, na
     assert any(f["code"] == "markup" for f in findings)
 
 
+@pytest.mark.slow
 def test_payloads_withhold_the_locale_and_reach_no_page(publishable: Path, run: Run) -> None:
     """The gate: markup in any unit withholds the locale (published or draft); what is
     exported does not contain a single payload, and every page is inert."""
@@ -226,6 +228,7 @@ def checks_bypassed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(meaning, "lead_missing_red_flag", lambda *args: iter(()))
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("checks_bypassed")
 @pytest.mark.parametrize("code", ["es", "ar"])
 def test_payloads_let_through_are_exported_as_inert_text(
@@ -284,6 +287,7 @@ FRAGMENTS = st.sampled_from(
 )  # fmt: skip
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.one_of(FRAGMENTS, st.text(max_size=5)), min_size=1, max_size=20).map("".join))
 def test_no_text_becomes_markup(text: str) -> None:
