@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -22,11 +23,11 @@ from pipeline.cache import Cache, digest
 from pipeline.checks import (
     ERROR,
     WARNING,
-    Entry,
     PoContext,
     check_header,
-    check_translation,
-    entry_state,
+    decide,
+    english_of,
+    listing,
     read_header,
     translation_of,
     unknown_entry,
@@ -97,6 +98,9 @@ class Verdict:
     reviews: Mapping[str, ReviewState] = field(default_factory=dict)
     """msgctxt -> clinician review state of every urgent-care warning unit
     (empty when the PO file could not be read)."""
+    same_as_source: tuple[str, ...] = ()
+    """msgctxt of every unit published identical to the English on the translator's
+    ``# careloc: same-as-source`` confirmation (the waivers in force)."""
 
     @property
     def locale(self) -> str:
@@ -115,6 +119,7 @@ class _Tally:
     findings: list[Finding] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
     warning_errors: int = 0
+    same_as_source: list[str] = field(default_factory=list)
 
     def add(
         self,
@@ -256,17 +261,25 @@ def item_count(
 
     A missing or unusable item, or two items translated the same (a pasted
     duplicate), leaves the reader a shorter list of danger signs than the
-    English has."""
+    English has. Items are compared without case, spaces, punctuation or
+    invisible characters, and in one Unicode form (NFKC): "fatiga" and
+    "fatiga." are the same item."""
     expected = len(warning.red_flags)
     usable = [translations[u.key] for u in warning.red_flags if u.key in translations]
-    distinct = {" ".join(t.split()).casefold() for t in usable}
+    distinct = {item_key(t) for t in usable}
     if len(distinct) == expected:
         return None
     if len(usable) < expected:
         missing = [u.key.rsplit("/", 1)[-1] for u in warning.red_flags if u.key not in translations]
-        detail = f"{len(usable)} usable translation(s); not usable: {', '.join(missing)}"
+        detail = f"{len(usable)} usable translation(s); not usable: {listing(missing)}"
     else:
-        detail = f"only {len(distinct)} different translations (items repeat)"
+        seen: dict[str, str] = {}
+        repeated = [
+            u.key.rsplit("/", 1)[-1]
+            for u in warning.red_flags
+            if seen.setdefault(item_key(translations[u.key]), u.key) != u.key
+        ]
+        detail = f"only {len(distinct)} different translations (items repeat: {listing(repeated)})"
     return context.finding(
         "item-count",
         ERROR,
@@ -274,6 +287,15 @@ def item_count(
         f"English but {detail}",
         lines.get(warning.lead.key),
     )
+
+
+def item_key(text: str) -> str:
+    """What makes a red-flag item different from another: its text in NFKC, case folded,
+    without spaces, punctuation, control or format characters."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    if text.isascii() and text.isalnum():
+        return text
+    return "".join(ch for ch in text if unicodedata.category(ch)[0] not in "PZC")
 
 
 def completion_percent(article: Article, translations: Mapping[str, str]) -> int:
@@ -350,28 +372,25 @@ def _load(
 def _check_units(
     article: Article, catalog: PoEntries, context: PoContext, tally: _Tally
 ) -> tuple[dict[str, str], dict[str, int | None]]:
-    """Check every unit's entry; return the usable translations and each entry's line."""
+    """Decide every unit (``pipeline.checks.decide``); return the usable translations and
+    each entry's line."""
     translations: dict[str, str] = {}
     lines: dict[str, int | None] = {}
     entries = _by_context(catalog)
     obsolete = {m.context: m for m in catalog.obsolete}
+    english = english_of(article)
     for unit in article.units():
         subject = f"{'warning' if unit.is_warning else 'unit'} {unit.key}"
         message = _pick(entries.pop(unit.key, []), unit, context, tally, subject)
-        state = entry_state(unit, message, obsolete.get(unit.key), context)
-        if state is not None:
-            tally.add(state, subject, about_warning=unit.is_warning)
-            continue
-        assert message is not None  # entry_state reports a missing entry
-        lines[unit.key] = message.lineno
-        entry = Entry(
-            unit, translation_of(message), context, message.lineno, tuple(message.user_comments)
-        )
-        found = check_translation(entry)
-        for finding in found:
+        decision = decide(unit, message, obsolete.get(unit.key), context, english)
+        for finding in decision.findings:
             tally.add(finding, subject, about_warning=unit.is_warning)
-        if not any(f.is_error for f in found):
-            translations[unit.key] = entry.translation
+        if message is not None:
+            lines[unit.key] = decision.line
+        if decision.translation is not None:
+            translations[unit.key] = decision.translation
+        if decision.waived:
+            tally.same_as_source.append(unit.key)
     for messages in entries.values():
         for message in messages:
             tally.add(unknown_entry(message, context), f"entry {message.context}")
@@ -437,6 +456,7 @@ def _verdict(
         publishable=publishable,
         reasons=tuple(tally.reasons),
         reviews=dict(reviews or {}),
+        same_as_source=tuple(tally.same_as_source),
     )
 
 
@@ -688,7 +708,15 @@ def _head(verdict: Verdict) -> bytes:
     ]
     stats = dataclasses.astuple(verdict.stats)
     reviews = {key: state.value for key, state in verdict.reviews.items()}
-    data = [findings, stats, verdict.reasons, reviews, verdict.publishable, verdict.warnings_ok]
+    data = [
+        findings,
+        stats,
+        verdict.reasons,
+        reviews,
+        verdict.publishable,
+        verdict.warnings_ok,
+        verdict.same_as_source,
+    ]
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
 
@@ -699,7 +727,7 @@ _STATES = ReviewState._value2member_map_
 def _read_head(head: bytes) -> Fields | None:
     """The fields ``_head`` wrote; None if ``head`` is not such a line."""
     try:
-        findings, stats, reasons, reviews, publishable, warnings_ok = json.loads(head)
+        findings, stats, reasons, reviews, publishable, warnings_ok, waived = json.loads(head)
         found = []
         for item in findings:
             code, severity, message, *where, locale, article = item
@@ -716,6 +744,7 @@ def _read_head(head: bytes) -> Fields | None:
             "publishable": publishable,
             "reasons": tuple(reasons),
             "reviews": {key: _STATES[value] for key, value in reviews.items()},
+            "same_as_source": tuple(waived),
         }
     except (ValueError, TypeError, KeyError, AttributeError):
         return None
@@ -724,6 +753,7 @@ def _read_head(head: bytes) -> Fields | None:
         and type(warnings_ok) is bool
         and all(type(n) is int for n in stats)
         and all(type(r) is str for r in reasons)
+        and all(type(k) is str for k in waived)
     ):
         return None
     return fields

@@ -68,8 +68,15 @@ def fails(source: str, translation: str, code: str, severity: str, **kw: object)
 
 # -- the explicit list --------------------------------------------------------------------
 def test_every_check_is_listed_once_and_documented() -> None:
-    assert len(set(checks.TRANSLATION_CHECKS)) == len(checks.TRANSLATION_CHECKS) == 8
-    for check in (*checks.TRANSLATION_CHECKS, *checks.HEADER_CHECKS, checks.entry_state):
+    assert len(set(checks.TRANSLATION_CHECKS)) == len(checks.TRANSLATION_CHECKS) >= 9
+    assert set(checks.PLAIN_TEXT_CHECKS) < set(checks.TRANSLATION_CHECKS)
+    for check in (
+        *checks.TRANSLATION_CHECKS,
+        *checks.HEADER_CHECKS,
+        checks.entry_state,
+        checks.decide,
+        checks.blank,
+    ):
         assert check.__doc__ and len(check.__doc__.split()) > 10, check.__name__
 
 
@@ -179,17 +186,17 @@ def test_urls() -> None:
 
 # -- invisible characters ---------------------------------------------------------------------
 def test_bidi_control() -> None:
-    passes("dizziness", "دوخة", warning=True)
-    found = fails("dizziness", "\u202eدوخة", "bidi-control", "error", warning=True)
+    passes("dizziness", "دوخة", warning=True, locale="ar")
+    found = fails("dizziness", "\u202eدوخة", "bidi-control", "error", warning=True, locale="ar")
     assert "U+202E RIGHT-TO-LEFT OVERRIDE" in found.message
-    fails("Thyroid diseases", "أمراض الغدة\u200f الدرقية", "bidi-control", "warning")
+    fails("Thyroid diseases", "أمراض الغدة\u200f الدرقية", "bidi-control", "warning", locale="ar")
     fails("dizziness", "mareo\u2066", "bidi-control", "error", warning=True)
-    fails("dizziness", "\u061cدوخة", "bidi-control", "error", warning=True)
+    fails("dizziness", "\u061cدوخة", "bidi-control", "error", warning=True, locale="ar")
 
 
 def test_zero_width() -> None:
-    passes("fatigue", "疲劳", warning=True)
-    fails("fatigue", "疲\u200b劳", "zero-width", "error", warning=True)
+    passes("fatigue", "疲劳", warning=True, locale="zh_Hans")
+    fails("fatigue", "疲\u200b劳", "zero-width", "error", warning=True, locale="zh_Hans")
     fails("Thyroid diseases", "Schilddrüsen\u00ader\ufeffkrankungen", "zero-width", "warning")
 
 
