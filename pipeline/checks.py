@@ -540,13 +540,16 @@ def script(entry: Entry) -> Iterator[Finding]:
 
     A warning unit needs at least one letter or digit of a script the locale is
     written in (Arabic for ar, Chinese characters for zh_Hans, Latin for es, fr,
-    de, pt_BR: CLDR's likely script of the locale). English left in an Arabic
-    warning, or a "translation" of digits and signs only, tells the reader nothing."""
+    de, pt_BR: CLDR's likely script of the locale) if its English has a word.
+    English left in an Arabic warning, or a "translation" of digits and signs
+    only, tells the reader nothing."""
     if not entry.unit.is_warning or entry.context.same_language:
         return
     wanted = locale_script(entry.context.code)
     if wanted is None or blank(entry.translation):  # blank: entry_state's `untranslated`
         return
+    if not any(ch.isalpha() for ch in entry.source):
+        return  # no word in the English ("{0}", "112"): nothing to write in a script
     if in_script(entry.translation, wanted) is False:
         yield entry.gate(
             "wrong-script",

@@ -275,9 +275,9 @@ def item_count(
     else:
         seen: dict[str, str] = {}
         repeated = [
-            u.key.rsplit("/", 1)[-1]
+            f"{u.key.rsplit('/', 1)[-1]} as {first.rsplit('/', 1)[-1]}"
             for u in warning.red_flags
-            if seen.setdefault(item_key(translations[u.key]), u.key) != u.key
+            if (first := seen.setdefault(item_key(translations[u.key]), u.key)) != u.key
         ]
         detail = f"only {len(distinct)} different translations (items repeat: {listing(repeated)})"
     return context.finding(

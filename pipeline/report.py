@@ -150,6 +150,7 @@ def status_data(verdicts: Sequence[Verdict]) -> dict[str, object]:
                     **review_counts(v.article, v.reviews).as_dict(),
                     "required": v.policy.require_review,
                 },
+                "same_as_source": list(v.same_as_source),
             }
         )
     return {"locales": locales}
@@ -202,7 +203,19 @@ def status_text(verdicts: Sequence[Verdict]) -> str:
             for i, cell in enumerate(row)
         ]
         lines.append("  ".join(cells).rstrip())
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + _waivers_text(verdicts)
+
+
+def _waivers_text(verdicts: Sequence[Verdict]) -> str:
+    """The ``# careloc: same-as-source`` confirmations in force: units published
+    identical to the English on the translator's word, one line per locale x article."""
+    lines = [
+        f"same as the English, confirmed by the translator ({v.locale}, {v.article.id}): "
+        + ", ".join(v.same_as_source)
+        for v in verdicts
+        if v.same_as_source
+    ]
+    return "".join(f"{line}\n" for line in lines)
 
 
 def _review_cell(v: Verdict) -> str:
