@@ -348,6 +348,8 @@ def blank(text: str) -> bool:
     punctuation ("." "…" "-"), symbols, control and format characters (the soft
     hyphen, zero-width characters), lone combining marks, the braille blank and the
     Hangul fillers are no letters."""
+    if text[:1].isalnum() and text[0] not in _FILLERS:
+        return False  # most text: it starts with a letter or digit
     if "<" in text:
         text = _HIDDEN_MARKUP.sub("", text)
     if text.isascii():
@@ -415,7 +417,7 @@ def in_script(text: str, script: str) -> bool | None:
 
 
 # Letters of other scripts that look like Latin ones, as a reader sees them (the Cyrillic
-# and Greek part of Unicode's confusables, UTS #39); with NFKD (fullwidth, mathematical
+# and Greek part of Unicode's confusables, UTS #39); with NFKC (fullwidth, mathematical
 # and other compatibility forms) and case folding, enough to unmask English dressed up.
 _LOOK_ALIKES = {
     **dict(zip("АВЕЅІЈКМНОРСТУХҮҺԀԚԜӀ", "ABESIJKMHOPCTYXYHDQWl", strict=True)),
@@ -424,26 +426,43 @@ _LOOK_ALIKES = {
     **dict(zip("αικνορτυχϲ", "aikvoptuxc", strict=True)),
 }
 _SKELETON_TABLE = str.maketrans({**_LOOK_ALIKES, **dict.fromkeys(_FILLERS)})
-_NOT_ALNUM = re.compile(r"(?!(?<=\d)[^\w\s](?=\d))[\W_]")
+_NOT_ALNUM = re.compile(r"[\W_]+")
+_NOT_ALNUM_NOR_DIGIT_SIGN = re.compile(r"(?!(?<=\d)[^\w\s](?=\d))[\W_]")
 """A character that is no letter or digit, but a sign between two digits ("1,5")."""
 
 
 def skeleton(text: str) -> str:
     """What ``text`` looks like, for comparing with the English: compatibility forms
-    unfolded (NFKD), accents, spaces, punctuation (not the signs between digits, as in
-    "1,5") and invisible characters removed,
+    unfolded (NFKC: fullwidth and mathematical letters), spaces, punctuation (not the
+    signs between digits, as in "1,5"), lone combining marks and invisible characters
+    removed,
     Cyrillic and Greek look-alikes read as the Latin letters they look like, case
     folded. "Loss of vision", "loss of vision." and "Lоss оf visiоn" (Cyrillic о)
-    have one skeleton."""
-    if text.isascii():
-        return _NOT_ALNUM.sub("", text).casefold()
-    text = unicodedata.normalize("NFKD", text).translate(_SKELETON_TABLE)
-    return _NOT_ALNUM.sub("", text.casefold())
+    have one skeleton. Accented letters stay what they are ("visión" is not "vision"),
+    as in UTS #39, whose confusables this follows for the scripts that matter here
+    (no library for it is a dependency of careloc)."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text).translate(_SKELETON_TABLE)
+    strip = _NOT_ALNUM_NOR_DIGIT_SIGN if _DIGIT.search(text) else _NOT_ALNUM
+    return strip.sub("", text).casefold()
+
+
+class _CharSkeletons(dict[str, str]):
+    """The skeleton of each character, worked out the first time it is met."""
+
+    def __missing__(self, ch: str) -> str:
+        self[ch] = found = skeleton(ch)
+        return found
+
+
+_CHAR_SKELETONS = _CharSkeletons()
 
 
 _WINDOW = 12
-"""Characters whose skeleton starts the skeleton of the whole text (NFKD, case folding
-and the look-alikes map each character on its own), enough to rule most texts out."""
+"""Characters whose skeleton starts the skeleton of the whole text, enough to rule most
+texts out: NFKC, case folding and the look-alikes work character by character, but for
+a combining mark just past the window that joins the window's last letter (so only the
+first two of at least three characters are compared)."""
 
 
 @dataclass(frozen=True)
@@ -457,12 +476,24 @@ class English:
     """The first two characters of each skeleton."""
     script: str | None
     """The script of the source locale (``Latn``)."""
+    ascii: bool = True
+    """Every skeleton starts with two ASCII letters or digits (English)."""
 
     def unit_of(self, translation: str) -> str | None:
         """The key of the unit whose English ``translation`` is (by skeleton), or None."""
+        head = translation[:2]
+        if self.ascii and len(head) == 2 and head.isalpha():
+            # Most text starts with two letters, whose skeletons start the text's (one
+            # that a combining mark joins becomes no ASCII letter, which no start has).
+            if head.isascii():
+                first = head.lower()
+            else:
+                first = (_CHAR_SKELETONS[head[0]] + _CHAR_SKELETONS[head[1]])[:2]
+            if len(first) == 2 and first not in self.starts:
+                return None
         start = skeleton(translation[:_WINDOW])
-        if len(start) >= 2 and start[:2] not in self.starts:
-            return None  # most translations: ruled out by their first characters
+        if len(start) >= 3 and start[:2] not in self.starts:
+            return None  # ruled out by its first characters
         return self.skeletons.get(skeleton(translation))
 
 
@@ -479,7 +510,9 @@ def _english(units: tuple[tuple[str, str], ...], source_locale: str) -> English:
         if any(ch.isalpha() for ch in text):
             skeletons.setdefault(skeleton(text), key)
     skeletons.pop("", None)
-    return English(skeletons, frozenset(s[:2] for s in skeletons), locale_script(source_locale))
+    starts = frozenset(s[:2] for s in skeletons)
+    ascii = all(s.isascii() and len(s) == 2 for s in starts)
+    return English(skeletons, starts, locale_script(source_locale), ascii)
 
 
 def _english_of_unit(unit: Unit) -> English:
@@ -493,7 +526,7 @@ def unchanged(entry: Entry) -> Iterator[Finding]:
     Copying the English is how an untranslated warning slips through: a reader
     who does not read English would miss it. The texts are compared as they
     look: case, spaces, punctuation (the English minus its final period),
-    accents, invisible characters and Cyrillic or Greek letters that look Latin
+    invisible characters, fullwidth forms and Cyrillic or Greek letters that look Latin
     ("Lоss оf visiоn" with a Cyrillic о) make no difference. English variants
     (en_GB, en_AU) may keep the text. A short term (up to three words) that
     really is spelled the same in a language written in the Latin script, as
@@ -1019,15 +1052,16 @@ def entry_state(
             severity,
             f"{what} '{unit.key}' has no entry in this PO; run `careloc update`",
         )
-    if not _translated(message):
+    translation = translation_of(message)
+    if not translation:
         return context.finding(
             "untranslated", severity, f"{what} '{unit.key}' is not translated", message.lineno
         )
-    if blank(translation_of(message)):
+    if blank(translation):
         return context.finding(
             "untranslated",
             severity,
-            f"{what} '{unit.key}' is not translated: {shown(translation_of(message))} has no "
+            f"{what} '{unit.key}' is not translated: {shown(translation)} has no "
             "letter or digit a reader could see",
             message.lineno,
         )
@@ -1097,14 +1131,6 @@ def decide(
         message.lineno,
         entry.usable and bool(entry.comments) and waived(entry),
     )
-
-
-def _translated(message: PoEntry) -> bool:
-    """Has a translation, as ``msgfmt`` counts it (first plural form non-empty)."""
-    string = message.string
-    if isinstance(string, (list, tuple)):
-        string = string[0] if string else ""
-    return bool(string)
 
 
 def translation_of(message: PoEntry) -> str:
