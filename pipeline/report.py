@@ -215,7 +215,7 @@ def _waivers_text(verdicts: Sequence[Verdict]) -> str:
         for v in verdicts
         if v.same_as_source
     ]
-    return "".join(f"{line}\n" for line in lines)
+    return "".join(f"\n{line}\n" if i == 0 else f"{line}\n" for i, line in enumerate(lines))
 
 
 def _review_cell(v: Verdict) -> str:

@@ -131,7 +131,9 @@ def test_status_json_has_exactly_the_spec_fields(project_copy: Path, run: Run) -
                 "article", "total", "translated", "fuzzy", "untranslated", "obsolete",
                 "warnings_ok", "publishable",
                 "review",  # beyond SPEC §6: clinician sign-off counts (pipeline.review)
+                "same_as_source",  # and the same-as-source confirmations in force
             }  # fmt: skip
+            assert all(isinstance(key, str) for key in art["same_as_source"])
             assert set(art["review"]) == {"reviewed", "stale", "unreviewed", "required"}
             assert art["article"] == ARTICLE
             assert isinstance(art["warnings_ok"], bool) and isinstance(art["publishable"], bool)
@@ -143,7 +145,7 @@ def test_status_json_has_exactly_the_spec_fields(project_copy: Path, run: Run) -
 def test_status_text_is_an_aligned_table(project_copy: Path, run: Run) -> None:
     code, out, _ = run(project_copy, "status")
     assert code == 0
-    lines = out.splitlines()
+    lines = out.split("\n\n")[0].splitlines()  # the table; notes follow a blank line
     assert lines[0].split()[:3] == ["locale", "status", "article"]
     assert len(lines) == 1 + len(Project(project_copy).config.locales)
     # Right-aligned numbers end in the same column as their header.
@@ -174,6 +176,7 @@ def test_status_text_marks_failing_warnings(project_copy: Path) -> None:
                     "warnings_ok": False,
                     "publishable": False,
                     "review": {"reviewed": 0, "stale": 0, "unreviewed": 9, "required": False},
+                    "same_as_source": [],
                 }
             ],
         }
