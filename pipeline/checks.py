@@ -10,11 +10,15 @@ Severities are graded like translate-toolkit's checks:
 
 * *critical* checks (markup, placeholders, numbers, added URLs) are errors on
   every unit: a translation that fails them is never published;
-* *gate* checks (unchanged, bidi-control, zero-width, dropped URLs, entry
-  state) are errors on urgent-care warning units and warnings elsewhere,
-  where the unit falls back to English instead;
+* *gate* checks (unchanged, wrong-script, bidi-control, zero-width, dropped
+  URLs, entry state: a blank translation is untranslated) are errors on
+  urgent-care warning units and warnings elsewhere, where the unit falls back
+  to English instead;
 * *cosmetic* checks (whitespace) are warnings, except where ``msgfmt --check``
   itself would fail.
+
+``decide`` puts entry state and checks together: it is the one decision whether a
+unit's translation is usable, and the gate's verdict is made of its answers.
 """
 
 from __future__ import annotations
@@ -1107,11 +1111,10 @@ def decide(
 ) -> Decision:
     """The one decision whether a unit's translation is usable: ``entry_state`` (present,
     translated and not blank, not fuzzy, current), then every check of
-    ``TRANSLATION_CHECKS``. Usable means no critical or gate finding (only cosmetic
-    ones, which are reported): a gate check's warning on a unit that is no urgent-care
-    warning means the English is shown instead. ``check``,
-    ``status``, ``build``, ``review`` and the dashboard all see the gate's verdict,
-    made of these decisions."""
+    ``TRANSLATION_CHECKS``. Usable means no critical or gate finding (cosmetic ones are
+    reported, nothing more): a gate check's warning on a unit that is no urgent-care
+    warning means the English is shown instead. ``check``, ``status``, ``build``,
+    ``review`` and the dashboard all read the gate's verdict, made of these decisions."""
     state = entry_state(unit, message, obsolete, context)
     if state is not None:
         return Decision(None, [state], message.lineno if message is not None else None)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -261,8 +262,8 @@ def item_count(
 
     A missing or unusable item, or two items translated the same (a pasted
     duplicate), leaves the reader a shorter list of danger signs than the
-    English has. Items are compared without case, spaces, punctuation or
-    invisible characters, and in one Unicode form (NFKC): "fatiga" and
+    English has. Items are compared without case, spaces, punctuation, symbols
+    or invisible characters, and in one Unicode form (NFKC): "fatiga" and
     "fatiga." are the same item."""
     expected = len(warning.red_flags)
     usable = [translations[u.key] for u in warning.red_flags if u.key in translations]
@@ -289,13 +290,14 @@ def item_count(
     )
 
 
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
 def item_key(text: str) -> str:
-    """What makes a red-flag item different from another: its text in NFKC, case folded,
-    without spaces, punctuation, control or format characters."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    if text.isascii() and text.isalnum():
-        return text
-    return "".join(ch for ch in text if unicodedata.category(ch)[0] not in "PZC")
+    """What makes a red-flag item different from another: its letters and digits, in
+    NFKC and case folded (spaces, punctuation, symbols and invisible characters do not
+    count)."""
+    return _NOT_WORD.sub("", unicodedata.normalize("NFKC", text).casefold())
 
 
 def completion_percent(article: Article, translations: Mapping[str, str]) -> int:
