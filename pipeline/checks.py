@@ -369,6 +369,8 @@ _SCRIPT_NAMES = {
     "Jpan": ("CJK UNIFIED IDEOGRAPH", "CJK COMPATIBILITY IDEOGRAPH", "HIRAGANA", "KATAKANA"),
     "Kore": ("CJK UNIFIED IDEOGRAPH", "CJK COMPATIBILITY IDEOGRAPH", "HANGUL"),
     "Beng": ("BENGALI",),
+    "Orya": ("ORIYA",),
+    "Cans": ("CANADIAN SYLLABICS",),
     "Arab": ("ARABIC", "EXTENDED ARABIC"),
 }
 """How the Unicode names of a script's letters and digits begin, where that is not the

@@ -473,6 +473,14 @@ def test_wrong_script() -> None:
     passes("dizziness", "دوخة", warning=True, locale="ar")
     passes("dizziness", "眩晕", warning=True, locale="zh_Hans")
     passes("dizziness", "головокружение", warning=True, locale="ru")
+    for code, word in [
+        ("hi", "चक्कर"),
+        ("ja", "めまい"),
+        ("ko", "현기증"),
+        ("or", "ଓଡ଼ିଆ"),
+        ("he", "סחרחורת"),
+    ]:
+        passes("dizziness", word, warning=True, locale=code)
     passes("dizziness", "mareo", warning=True)
     fails("dizziness", "dusha", "wrong-script", "error", warning=True, locale="ar")
     fails("dizziness", "دوخة", "wrong-script", "error", warning=True, locale="es")
