@@ -10,29 +10,35 @@ Severities are graded like translate-toolkit's checks:
 
 * *critical* checks (markup, placeholders, numbers, added URLs) are errors on
   every unit: a translation that fails them is never published;
-* *gate* checks (unchanged, bidi-control, zero-width, dropped URLs, entry
-  state) are errors on urgent-care warning units and warnings elsewhere,
-  where the unit falls back to English instead;
+* *gate* checks (unchanged, wrong-script, bidi-control, zero-width, dropped
+  URLs, entry state: a blank translation is untranslated) are errors on
+  urgent-care warning units and warnings elsewhere, where the unit falls back
+  to English instead;
 * *cosmetic* checks (whitespace) are warnings, except where ``msgfmt --check``
   itself would fail.
+
+``decide`` puts entry state and checks together: it is the one decision whether a
+unit's translation is usable, and the gate's verdict is made of its answers.
 """
 
 from __future__ import annotations
 
 import functools
 import gettext
+import itertools
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from babel.core import Locale, get_global
 from babel.messages.plurals import get_plural
 
 from pipeline.langid import wrong_language
 from pipeline.meaning import glossary_forbidden, glossary_term
-from pipeline.model import Finding, FindingSeverity, Location, Unit
+from pipeline.model import Article, Finding, FindingSeverity, Location, Unit, UnitKind
 from pipeline.pofile import MAX_PLURALS, PoEntry, unescape
 from pipeline.project import parse_locale
 
@@ -96,8 +102,40 @@ class PoContext:
         self, code: str, severity: FindingSeverity, message: str, line: int | None = None
     ) -> Finding:
         return Finding(
-            code, severity, message, Location(self.path, line), self.locale, self.article
+            code, severity, bounded(message), Location(self.path, line), self.locale, self.article
         )
+
+
+MAX_MESSAGE = 400
+"""Characters of a finding message at most: a hostile translation must not make a
+finding line megabytes long."""
+MAX_LISTED = 10
+"""Items listed in a finding message at most ("... and N more")."""
+_MAX_ITEM = 40
+
+
+def bounded(message: str) -> str:
+    """``message``, cut to ``MAX_MESSAGE`` characters."""
+    return message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 1] + "…"
+
+
+def shown(text: str) -> str:
+    """``repr(text)``, cut to a few dozen characters: how a finding quotes a translation."""
+    if len(text) > _MAX_ITEM:
+        return repr(text[:_MAX_ITEM]) + "…"
+    return repr(text)
+
+
+def listing(items: Iterable[str]) -> str:
+    """The first ``MAX_LISTED`` items, each quoted by ``shown``, then "... and N more"."""
+    quoted: list[str] = []
+    more = 0
+    for item in items:
+        if len(quoted) < MAX_LISTED:
+            quoted.append(shown(item))
+        else:
+            more += 1
+    return ", ".join(quoted) + (f", ... and {more} more" if more else "")
 
 
 @dataclass(slots=True)
@@ -110,6 +148,11 @@ class Entry:
     line: int | None = None
     comments: tuple[str, ...] = ()
     """The translator comments (``# ...``) of the entry."""
+    english: English | None = None
+    """The English of every unit of the article (``english_of``); None: the unit's own only."""
+    usable: bool = True
+    """False once a critical or gate check has found something: the translation is not
+    published (on a warning unit the locale is withheld; elsewhere the English is shown)."""
 
     @property
     def source(self) -> str:
@@ -117,10 +160,12 @@ class Entry:
 
     def critical(self, code: str, message: str) -> Finding:
         """An error on any unit: the translation is never published."""
+        self.usable = False
         return self.context.finding(code, ERROR, self._where(message), self.line)
 
     def gate(self, code: str, message: str) -> Finding:
         """An error on an urgent-care warning unit; a warning elsewhere (English fallback)."""
+        self.usable = False
         severity = ERROR if self.unit.is_warning else WARNING
         return self.context.finding(code, severity, self._where(message), self.line)
 
@@ -161,14 +206,33 @@ def _value(integer: str, fraction: str = "") -> str:
     return f"{integer}.{fraction}" if fraction else integer
 
 
-def _read_number(token: str) -> list[Number]:
+class _Decimals(dict[int, str]):
+    """``str.translate`` table: every Unicode decimal digit to its ASCII digit (worked
+    out the first time each character is met)."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        self[code] = value = str(unicodedata.decimal(ch)) if ch.isdecimal() else ch
+        return value
+
+
+_DECIMALS = _Decimals()
+_MAX_SEPARATORS = 12
+_MAX_DIGITS = 64
+
+
+def _read_number(token: str, limit: int | None = None) -> list[Number]:
     """The number(s) one matched token stands for.
 
     "1,000" / "1.000" / "1 000" / "1,00,000" group digits ("1,000" may also be the decimal
     1.000, so both are allowed); "1,5" and "1.5" are decimals, never fifteen;
     "1,234.5" and "1.234,5" group then divide; anything else ("12.11.2012")
-    is several numbers."""
-    digits = "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in token)
+    is several numbers (the first ``limit`` of them, if given)."""
+    digits = token if token.isascii() else token.translate(_DECIMALS)
+    if digits.count(",") + digits.count(".") > _MAX_SEPARATORS or len(digits) > _MAX_DIGITS:
+        # No one groups digits that far: a run of numbers ("1,1,1,..."), read lazily.
+        runs = itertools.islice(re.finditer(r"\d+", digits), limit)
+        return [Number(m.group(), frozenset({_value(m.group())})) for m in runs]
     parts = re.split(r"(\D)", digits)
     groups, seps = parts[0::2], parts[1::2]
     if not seps:
@@ -197,10 +261,16 @@ def _read_number(token: str) -> list[Number]:
     return [Number(g, frozenset({_value(g)})) for g in groups]
 
 
-def numbers_in(text: str) -> list[Number]:
+def numbers_in(text: str, limit: int | None = None) -> list[Number]:
     """The numbers written in ``text``, in any digit script (Arabic-Indic ١٢,
-    full-width １２), whatever their digit grouping."""
-    return [number for m in _NUMBER.findall(text) for number in _read_number(m)]
+    full-width １２), whatever their digit grouping; the first ``limit`` only, if given
+    (reading stops there: the cost is bounded by the text, not by what it holds)."""
+    found: list[Number] = []
+    for match in _NUMBER.finditer(text):
+        found += _read_number(match.group(), None if limit is None else limit - len(found))
+        if limit is not None and len(found) >= limit:
+            return found[:limit]
+    return found
 
 
 def unpaired(a: list[Number], b: list[Number]) -> tuple[list[Number], list[Number]]:
@@ -253,7 +323,7 @@ def urls_in(text: str) -> Counter[str]:
 
 
 def _listing(items: Counter[str]) -> str:
-    return ", ".join(repr(item) for item in sorted(items.elements()))
+    return listing(sorted(items.elements()))
 
 
 def _leading(text: str) -> str:
@@ -277,30 +347,268 @@ def _char_names(text: str, chars: frozenset[str]) -> str:
     return ", ".join(f"U+{ord(ch):04X} {unicodedata.name(ch, '?')}" for ch in found)
 
 
+# -- what a reader sees ---------------------------------------------------------------------
+_FILLERS = "\u115f\u1160\u3164\uffa0"
+"""The Hangul fillers: letters to Unicode (category Lo) that show nothing."""
+_HIDDEN_MARKUP = re.compile(r"<!--.*?(?:-->|\Z)|<[^<>]*>", re.DOTALL)
+"""An HTML comment or tag: shows nothing (and the ``markup`` check refuses the tags)."""
+_ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+
+
+def blank(text: str) -> bool:
+    """True if ``text`` shows a reader no word: it has no letter and no digit once HTML
+    comments and tags are removed. Spaces of every kind (the no-break space too),
+    punctuation ("." "…" "-"), symbols, control and format characters (the soft
+    hyphen, zero-width characters), lone combining marks, the braille blank and the
+    Hangul fillers are no letters."""
+    if text[:1].isalnum() and text[0] not in _FILLERS:
+        return False  # most text: it starts with a letter or digit
+    if "<" in text:
+        text = _HIDDEN_MARKUP.sub("", text)
+    if text.isascii():
+        return _ASCII_ALNUM.search(text) is None
+    return not any(ch.isalnum() and ch not in _FILLERS for ch in text)
+
+
+_SCRIPT_NAMES = {
+    "Latn": ("LATIN ",),
+    "Hani": ("CJK UNIFIED IDEOGRAPH", "CJK COMPATIBILITY IDEOGRAPH"),
+    "Hans": ("CJK UNIFIED IDEOGRAPH", "CJK COMPATIBILITY IDEOGRAPH"),
+    "Hant": ("CJK UNIFIED IDEOGRAPH", "CJK COMPATIBILITY IDEOGRAPH"),
+    "Jpan": ("CJK UNIFIED IDEOGRAPH", "CJK COMPATIBILITY IDEOGRAPH", "HIRAGANA", "KATAKANA"),
+    "Kore": ("CJK UNIFIED IDEOGRAPH", "CJK COMPATIBILITY IDEOGRAPH", "HANGUL"),
+    "Beng": ("BENGALI",),
+    "Orya": ("ORIYA",),
+    "Cans": ("CANADIAN SYLLABICS",),
+    "Arab": ("ARABIC", "EXTENDED ARABIC"),
+}
+"""How the Unicode names of a script's letters and digits begin, where that is not the
+script's English name in capitals (Babel's ``Locale("en").scripts``: "Cyrillic" ->
+CYRILLIC LETTER ..., "Greek" -> GREEK SMALL LETTER ...). The standard library has no
+Script property; the names say the same for letters and digits."""
+
+
+@functools.lru_cache(maxsize=256)
+def locale_script(code: str) -> str | None:
+    """The ISO 15924 code of the script ``code`` is written in (``Latn`` for es,
+    ``Arab`` for ar, ``Hans`` for zh_Hans): the locale's own script subtag, else CLDR's
+    likely subtags (through Babel); None if unknown."""
+    try:
+        locale = parse_locale(code)
+    except ValueError:
+        return None
+    if locale.script:
+        return str(locale.script)
+    likely = get_global("likely_subtags")
+    for tag in (f"{locale.language}_{locale.territory}", locale.language):
+        parts = str(likely.get(tag) or "").split("_")
+        if len(parts) > 1 and len(parts[1]) == 4:
+            return parts[1]
+    return None
+
+
+@functools.lru_cache(maxsize=64)
+def _script_prefixes(script: str) -> tuple[str, ...] | None:
+    if script in _SCRIPT_NAMES:
+        return _SCRIPT_NAMES[script]
+    name = Locale("en").scripts.get(script)
+    return (name.upper() + " ",) if name else None
+
+
+def in_script(text: str, script: str) -> bool | None:
+    """True if ``text`` has a letter or digit of ``script`` (fullwidth forms count);
+    None if the script is not known."""
+    prefixes = _script_prefixes(script)
+    if prefixes is None:
+        return None
+    if script == "Latn" and _ASCII_LETTER.search(text) is not None:
+        return True
+    for ch in text:
+        if ch.isalnum() and ch not in _FILLERS:
+            name = unicodedata.name(ch, "").removeprefix("FULLWIDTH ").removeprefix("HALFWIDTH ")
+            if name.startswith(prefixes):
+                return True
+    return False
+
+
+# Letters of other scripts that look like Latin ones, as a reader sees them (the Cyrillic
+# and Greek part of Unicode's confusables, UTS #39); with NFKC (fullwidth, mathematical
+# and other compatibility forms) and case folding, enough to unmask English dressed up.
+_LOOK_ALIKES = {
+    **dict(zip("АВЕЅІЈКМНОРСТУХҮҺԀԚԜӀ", "ABESIJKMHOPCTYXYHDQWl", strict=True)),
+    **dict(zip("аеѕіјкорсухүһԁԛԝӏьɡı", "aesijkopcyxyhdqwlbgi", strict=True)),
+    **dict(zip("ΑΒΕΖΗΙΚΜΝΟΡΤΥΧϹϳ", "ABEZHIKMNOPTYXCj", strict=True)),
+    **dict(zip("αικνορτυχϲ", "aikvoptuxc", strict=True)),
+}
+_SKELETON_TABLE = str.maketrans({**_LOOK_ALIKES, **dict.fromkeys(_FILLERS)})
+_NOT_ALNUM = re.compile(r"[\W_]+")
+_NOT_ALNUM_NOR_DIGIT_SIGN = re.compile(r"(?!(?<=\d)[^\w\s](?=\d))[\W_]")
+"""A character that is no letter or digit, but a sign between two digits ("1,5")."""
+
+
+def skeleton(text: str) -> str:
+    """What ``text`` looks like, for comparing with the English: compatibility forms
+    unfolded (NFKC: fullwidth and mathematical letters), spaces, punctuation (not the
+    signs between digits, as in "1,5"), lone combining marks and invisible characters
+    removed,
+    Cyrillic and Greek look-alikes read as the Latin letters they look like, case
+    folded. "Loss of vision", "loss of vision." and "Lоss оf visiоn" (Cyrillic о)
+    have one skeleton. Accented letters stay what they are ("visión" is not "vision"),
+    as in UTS #39, whose confusables this follows for the scripts that matter here
+    (no library for it is a dependency of careloc)."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text).translate(_SKELETON_TABLE)
+    strip = _NOT_ALNUM_NOR_DIGIT_SIGN if _DIGIT.search(text) else _NOT_ALNUM
+    return strip.sub("", text).casefold()
+
+
+class _CharSkeletons(dict[str, str]):
+    """The skeleton of each character, worked out the first time it is met."""
+
+    def __missing__(self, ch: str) -> str:
+        self[ch] = found = skeleton(ch)
+        return found
+
+
+_CHAR_SKELETONS = _CharSkeletons()
+
+
+_WINDOW = 12
+"""Characters whose skeleton starts the skeleton of the whole text, enough to rule most
+texts out: NFKC, case folding and the look-alikes work character by character, but for
+a combining mark just past the window that joins the window's last letter (so only the
+first two of at least three characters are compared)."""
+
+
+@dataclass(frozen=True)
+class English:
+    """The English of every unit of one article, by skeleton: what ``unchanged``
+    compares a translation with."""
+
+    skeletons: dict[str, str]
+    """skeleton -> key of the (first) unit whose English has it; only English with letters."""
+    starts: frozenset[str]
+    """The first two characters of each skeleton."""
+    script: str | None
+    """The script of the source locale (``Latn``)."""
+    ascii: bool = True
+    """Every skeleton starts with two ASCII letters or digits (English)."""
+
+    def unit_of(self, translation: str) -> str | None:
+        """The key of the unit whose English ``translation`` is (by skeleton), or None."""
+        head = translation[:2]
+        if self.ascii and len(head) == 2 and head.isalpha():
+            # Most text starts with two letters, whose skeletons start the text's (one
+            # that a combining mark joins becomes no ASCII letter, which no start has).
+            if head.isascii():
+                first = head.lower()
+            else:
+                first = (_CHAR_SKELETONS[head[0]] + _CHAR_SKELETONS[head[1]])[:2]
+            if len(first) == 2 and first not in self.starts:
+                return None
+        start = skeleton(translation[:_WINDOW])
+        if len(start) >= 3 and start[:2] not in self.starts:
+            return None  # ruled out by its first characters
+        return self.skeletons.get(skeleton(translation))
+
+
+def english_of(article: Article) -> English:
+    """The ``English`` of ``article`` (remembered: its twenty locales compare with it)."""
+    units = tuple((u.key, u.text) for u in article.units())
+    return _english(units, article.source_locale)
+
+
+@functools.lru_cache(maxsize=256)
+def _english(units: tuple[tuple[str, str], ...], source_locale: str) -> English:
+    skeletons: dict[str, str] = {}
+    for key, text in units:
+        if any(ch.isalpha() for ch in text):
+            skeletons.setdefault(skeleton(text), key)
+    skeletons.pop("", None)
+    starts = frozenset(s[:2] for s in skeletons)
+    ascii = all(s.isascii() and len(s) == 2 for s in starts)
+    return English(skeletons, starts, locale_script(source_locale), ascii)
+
+
+def _english_of_unit(unit: Unit) -> English:
+    return _english(((unit.key, unit.text),), "en")
+
+
 # -- checks on a translated entry ---------------------------------------------------------
 def unchanged(entry: Entry) -> Iterator[Finding]:
-    """The translation is identical to the English.
+    """The translation is the English: of this unit, or of any other unit of the article.
 
     Copying the English is how an untranslated warning slips through: a reader
-    who does not read English would miss it. English variants (en_GB, en_AU)
-    may keep the text. A short term (up to three words) that really is spelled
-    the same in the target language (French "fatigue") may be confirmed with
-    the translator comment ``# careloc: same-as-source`` on its entry. Case and
-    spacing are ignored: "Loss of vision " is still the English."""
+    who does not read English would miss it. The texts are compared as they
+    look: case, spaces, punctuation (the English minus its final period),
+    invisible characters, fullwidth forms and Cyrillic or Greek letters that look Latin
+    ("Lоss оf visiоn" with a Cyrillic о) make no difference. English variants
+    (en_GB, en_AU) may keep the text. A short term (up to three words) that
+    really is spelled the same in a language written in the Latin script, as
+    the English is (French "fatigue"), may be confirmed with the translator
+    comment ``# careloc: same-as-source`` on its entry; never a warning lead."""
     if entry.context.same_language:
         return
-    english = _folded_source(entry.source)
-    # The first letter differs (most translations): the texts cannot be the same.
-    if entry.translation.lstrip()[:1].casefold()[:1] != english[:1]:
+    english = entry.english or _english_of_unit(entry.unit)
+    key = english.unit_of(entry.translation)
+    if key is None or same_as_source(entry, english):
         return
-    if _folded(entry.translation) != english:
+    if key == entry.unit.key:
+        yield entry.gate("unchanged", "translation is identical to the English source")
+    else:
+        yield entry.gate("unchanged", f"translation is the English of unit '{key}'")
+
+
+def same_as_source(entry: Entry, english: English | None = None) -> bool:
+    """Whether the translator's ``# careloc: same-as-source`` confirmation holds for
+    ``entry``: the comment is there, the unit is not a warning lead, its English has
+    at most three words, and the locale is written in the script of the English."""
+    if not any(SAME_AS_SOURCE in comment for comment in entry.comments):
+        return False
+    if entry.unit.kind is UnitKind.WARNING_LEAD:
+        return False
+    if len(entry.source.split()) > SAME_AS_SOURCE_MAX_WORDS:
+        return False
+    english = english or entry.english or _english_of_unit(entry.unit)
+    script = locale_script(entry.context.code)
+    return script is not None and script == english.script
+
+
+def waived(entry: Entry) -> bool:
+    """True if ``same_as_source`` is what keeps ``unchanged`` quiet for ``entry`` (the
+    waivers in force, which ``careloc status`` lists)."""
+    if entry.context.same_language or not entry.comments:
+        return False
+    english = entry.english or _english_of_unit(entry.unit)
+    return english.unit_of(entry.translation) is not None and same_as_source(entry, english)
+
+
+def script(entry: Entry) -> Iterator[Finding]:
+    """An urgent-care warning must be written in the script of its language.
+
+    A warning unit needs at least one letter or digit of a script the locale is
+    written in (Arabic for ar, Chinese characters for zh_Hans, Latin for es, fr,
+    de, pt_BR: CLDR's likely script of the locale) if its English has a word.
+    English left in an Arabic warning, or a "translation" of digits and signs
+    only, tells the reader nothing."""
+    if not entry.unit.is_warning or entry.context.same_language:
+        return
+    wanted = locale_script(entry.context.code)
+    if wanted is None or blank(entry.translation):  # blank: entry_state's `untranslated`
         return
     if not any(ch.isalpha() for ch in entry.source):
-        return
-    confirmed = any(SAME_AS_SOURCE in comment for comment in entry.comments)
-    if confirmed and len(entry.source.split()) <= SAME_AS_SOURCE_MAX_WORDS:
-        return
-    yield entry.gate("unchanged", "translation is identical to the English source")
+        return  # no word in the English ("{0}", "112"): nothing to write in a script
+    if in_script(entry.translation, wanted) is False:
+        yield entry.gate(
+            "wrong-script",
+            f"no letter or digit of the {_script_name(wanted)} script ({wanted}), "
+            f"in which {entry.context.code} is written: {shown(entry.translation)}",
+        )
+
+
+def _script_name(script: str) -> str:
+    return str(Locale("en").scripts.get(script, script))
 
 
 def placeholders(entry: Entry) -> Iterator[Finding]:
@@ -322,6 +630,11 @@ def placeholders(entry: Entry) -> Iterator[Finding]:
     yield entry.critical("placeholders", "placeholders differ: " + "; ".join(parts))
 
 
+MAX_EXTRA_NUMBERS = 100
+"""Numbers a translation may have beyond those of its English before the ``numbers``
+check stops reading it (and reports so): its cost stays linear in the text."""
+
+
 def numbers(entry: Entry) -> Iterator[Finding]:
     """Every number of the English must appear in the translation, and no other.
 
@@ -331,14 +644,24 @@ def numbers(entry: Entry) -> Iterator[Finding]:
     numbers themselves may not: 1.5 is not 15."""
     if not (_DIGIT.search(entry.source) or _DIGIT.search(entry.translation)):
         return  # no number on either side
-    missing, extra = unpaired(numbers_in(entry.source), numbers_in(entry.translation))
+    source = numbers_in(entry.source)
+    limit = len(source) + MAX_EXTRA_NUMBERS
+    translation = numbers_in(entry.translation, limit + 1)
+    if len(translation) > limit:
+        yield entry.critical(
+            "numbers",
+            f"numbers differ: the translation has more than {limit} numbers, the English "
+            f"{len(source)}",
+        )
+        return
+    missing, extra = unpaired(source, translation)
     if not missing and not extra:
         return
     parts = []
     if missing:
-        parts.append("missing " + ", ".join(repr(n.text) for n in missing))
+        parts.append("missing " + listing(n.text for n in missing))
     if extra:
-        parts.append("not in the source " + ", ".join(repr(n.text) for n in extra))
+        parts.append("not in the source " + listing(n.text for n in extra))
     yield entry.critical("numbers", "numbers differ: " + "; ".join(parts))
 
 
@@ -443,6 +766,7 @@ TRANSLATION_CHECKS: tuple[Check, ...] = (
     bidi_control,
     zero_width,
     unchanged,
+    script,
     whitespace,
     wrong_language,
     glossary_term,
@@ -453,6 +777,7 @@ TRANSLATION_CHECKS: tuple[Check, ...] = (
 
 PLAIN_TEXT_CHECKS: tuple[Check, ...] = (
     unchanged,
+    script,
     whitespace,
     wrong_language,
     glossary_term,
@@ -765,7 +1090,8 @@ def entry_state(
 
     In order: ``missing-unit`` (no entry with the unit's msgctxt: run
     ``careloc update``), ``obsolete`` (the entry is commented out with ``#~``),
-    ``untranslated`` (empty msgstr), ``fuzzy`` (marked for review: gettext
+    ``untranslated`` (empty msgstr, or one that is ``blank``: only spaces,
+    punctuation, symbols, invisible characters or markup), ``fuzzy`` (marked for review: gettext
     never uses fuzzy translations), ``stale`` (the entry's msgid is not the
     current English: the source changed and the PO was not updated). Each is an
     error on an urgent-care warning unit; elsewhere a warning, and the English
@@ -786,9 +1112,18 @@ def entry_state(
             severity,
             f"{what} '{unit.key}' has no entry in this PO; run `careloc update`",
         )
-    if not _translated(message):
+    translation = translation_of(message)
+    if not translation:
         return context.finding(
             "untranslated", severity, f"{what} '{unit.key}' is not translated", message.lineno
+        )
+    if blank(translation):
+        return context.finding(
+            "untranslated",
+            severity,
+            f"{what} '{unit.key}' is not translated: {shown(translation)} has no "
+            "letter or digit a reader could see",
+            message.lineno,
         )
     if message.fuzzy:
         return context.finding(
@@ -809,12 +1144,52 @@ def entry_state(
     return None
 
 
-def _translated(message: PoEntry) -> bool:
-    """Has a translation, as ``msgfmt`` counts it (first plural form non-empty)."""
-    string = message.string
-    if isinstance(string, (list, tuple)):
-        string = string[0] if string else ""
-    return bool(string)
+@dataclass(slots=True)
+class Decision:
+    """Whether one unit's translation may be published, and why not."""
+
+    translation: str | None
+    """The text to publish; None if it is not usable (English fallback, or on an
+    urgent-care warning, the locale withheld)."""
+    findings: list[Finding] = field(default_factory=list)
+    line: int | None = None
+    """The line of the entry's msgid (None without an entry)."""
+    waived: bool = False
+    """The ``same-as-source`` confirmation keeps ``unchanged`` quiet for it."""
+
+
+def decide(
+    unit: Unit,
+    message: PoEntry | None,
+    obsolete: PoEntry | None,
+    context: PoContext,
+    english: English | None = None,
+) -> Decision:
+    """The one decision whether a unit's translation is usable: ``entry_state`` (present,
+    translated and not blank, not fuzzy, current), then every check of
+    ``TRANSLATION_CHECKS``. Usable means no critical or gate finding (cosmetic ones are
+    reported, nothing more): a gate check's warning on a unit that is no urgent-care
+    warning means the English is shown instead. ``check``, ``status``, ``build``,
+    ``review`` and the dashboard all read the gate's verdict, made of these decisions."""
+    state = entry_state(unit, message, obsolete, context)
+    if state is not None:
+        return Decision(None, [state], message.lineno if message is not None else None)
+    assert message is not None  # entry_state reports a missing entry
+    entry = Entry(
+        unit,
+        translation_of(message),
+        context,
+        message.lineno,
+        tuple(message.user_comments),
+        english,
+    )
+    found = check_translation(entry)
+    return Decision(
+        entry.translation if entry.usable else None,
+        found,
+        message.lineno,
+        entry.usable and bool(entry.comments) and waived(entry),
+    )
 
 
 def translation_of(message: PoEntry) -> str:

@@ -118,7 +118,10 @@ _DECLARED: tuple[Code, ...] = (
        "The unit's only entry is commented out as obsolete (`#~`).",
        "Run `careloc update` (it revives the entry), check and translate it."),
     _C("untranslated", _G, _ENTRY,
-       "The `msgstr` is empty, or blank (see *Blank translations* above).",
+       "The `msgstr` is empty, or blank: no letter or digit a reader could see (only spaces "
+       "of any kind, punctuation, symbols, invisible characters or markup; see [Blank "
+       "translations](#blank-translations)). `status` counts a blank msgstr as translated, "
+       "as msgfmt does.",
        "Translate it."),
     _C("fuzzy", _G, _ENTRY,
        "The entry is marked `#, fuzzy`: gettext never uses fuzzy translations.",
@@ -136,9 +139,16 @@ _DECLARED: tuple[Code, ...] = (
        "An entry's `msgctxt` is no unit of the article; it is never used.",
        "Run `careloc update` (it becomes obsolete)."),
     _C("unchanged", _G, _ENTRY,
-       "The translation is identical to the English. English variants (`en_GB`) are exempt. "
-       "A short term (up to 3 words) that really is spelled the same (French *fatigue*) can "
-       "be confirmed with the translator comment `# careloc: same-as-source` on its entry.",
+       "The translation is the English, of this unit or of any other unit of the article, "
+       "compared as it looks (Unicode confusable skeletons, UTS #39): case, spaces, "
+       "punctuation (the English minus its final period), invisible characters, "
+       "compatibility forms (fullwidth letters) and Cyrillic or Greek letters that look "
+       "Latin make no difference; accented letters stay different (`visión` is not "
+       "`vision`). English variants (`en_GB`) are exempt. A short term (up to 3 words) that "
+       "really is spelled the same in a language written in the Latin script, as the English"
+       " is (French *fatigue*), can be confirmed with the translator comment `# careloc: "
+       "same-as-source` on its entry; never a warning lead, never in a locale of another "
+       "script (`ar`, `zh_Hans`). `careloc status` lists the confirmations in force.",
        "Translate it, or confirm it as above."),
     _C("placeholders", _E, _ENTRY,
        "`{name}`, `%s` or `%(name)s` placeholders differ from the English (missing, changed "
@@ -146,10 +156,17 @@ _DECLARED: tuple[Code, ...] = (
        "Keep every placeholder exactly."),
     _C("numbers", _E, _ENTRY,
        "The numbers differ from the English. Digit grouping (`1,000` / `1.000` / `1 000` / "
-       "`1,00,000`), the decimal sign (`1.5` / `1,5` / `١٫٥`) and digit script (Arabic-Indic "
-       "`١٢`, full-width `１２`) may differ; the value may not (`1.5` is not `15`). Dates may "
-       "use other separators (`12/11/2012` / `12.11.2012`).",
+       "`1,00,000`), the decimal sign (`1.5` / `1,5` / `١٫٥`) and digit script (Arabic-Indic"
+       " `١٢`, full-width `１２`) may differ; the value may not (`1.5` is not `15`). Dates may"
+       " use other separators (`12/11/2012` / `12.11.2012`). A translation with more than "
+       "100 numbers beyond those of the English is not read further.",
        "Keep every number; do not add any."),
+    _C("wrong-script", _G, _ENTRY,
+       "An urgent-care warning unit has no letter or digit of a script its locale is written"
+       " in (Arabic for `ar`, Chinese characters for `zh_Hans`, Latin for `es`): English "
+       "left in an Arabic warning, or digits and signs only. The script is the locale's "
+       "script subtag, else CLDR's likely script for its language.",
+       "Translate it into the locale's language."),
     _C("whitespace", _EW, _ENTRY,
        "The translation starts or ends with a line break and the English does not, or the "
        "reverse (error: `msgfmt --check` fails); other leading/trailing spaces or line-break "
@@ -212,8 +229,11 @@ _DECLARED: tuple[Code, ...] = (
        "Pick one translation and use it everywhere."),
     # -- per article and locale ----------------------------------------------------------------
     _C("item-count", _E, _ARTICLE,
-       "A warning's red-flag list has fewer usable translated items than the English, or two "
-       "items translated the same. Points at the warning lead's entry.",
+       "A warning's red-flag list has fewer usable translated items than the English, or two"
+       " items translated the same. Items are compared by their letters and digits only, in "
+       "NFKC and case folded (spaces, punctuation, symbols and invisible characters do not "
+       "count): `fatiga` and `fatiga.` are the same item. Points at the warning lead's "
+       "entry.",
        "Fix the items reported beside it."),
     _C("completion", _E, _ARTICLE,
        "Too few non-warning units are translated (usable, or awaiting an update after an "

@@ -11,6 +11,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
+import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -22,11 +24,11 @@ from pipeline.cache import Cache, digest
 from pipeline.checks import (
     ERROR,
     WARNING,
-    Entry,
     PoContext,
     check_header,
-    check_translation,
-    entry_state,
+    decide,
+    english_of,
+    listing,
     read_header,
     translation_of,
     unknown_entry,
@@ -100,6 +102,9 @@ class Verdict:
     renderings: Mapping[str, tuple[str, int | None]] = field(default_factory=dict)
     """msgctxt -> (translation, line) of every usable urgent-care warning unit: what
     ``inconsistent`` compares across articles (kept with cached verdicts)."""
+    same_as_source: tuple[str, ...] = ()
+    """msgctxt of every unit published identical to the English on the translator's
+    ``# careloc: same-as-source`` confirmation (the waivers in force)."""
 
     @property
     def locale(self) -> str:
@@ -118,6 +123,7 @@ class _Tally:
     findings: list[Finding] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
     warning_errors: int = 0
+    same_as_source: list[str] = field(default_factory=list)
 
     def add(
         self,
@@ -354,17 +360,25 @@ def item_count(
 
     A missing or unusable item, or two items translated the same (a pasted
     duplicate), leaves the reader a shorter list of danger signs than the
-    English has."""
+    English has. Items are compared without case, spaces, punctuation, symbols
+    or invisible characters, and in one Unicode form (NFKC): "fatiga" and
+    "fatiga." are the same item."""
     expected = len(warning.red_flags)
     usable = [translations[u.key] for u in warning.red_flags if u.key in translations]
-    distinct = {" ".join(t.split()).casefold() for t in usable}
+    distinct = {item_key(t) for t in usable}
     if len(distinct) == expected:
         return None
     if len(usable) < expected:
         missing = [u.key.rsplit("/", 1)[-1] for u in warning.red_flags if u.key not in translations]
-        detail = f"{len(usable)} usable translation(s); not usable: {', '.join(missing)}"
+        detail = f"{len(usable)} usable translation(s); not usable: {listing(missing)}"
     else:
-        detail = f"only {len(distinct)} different translations (items repeat)"
+        seen: dict[str, str] = {}
+        repeated = [
+            f"{u.key.rsplit('/', 1)[-1]} as {first.rsplit('/', 1)[-1]}"
+            for u in warning.red_flags
+            if (first := seen.setdefault(item_key(translations[u.key]), u.key)) != u.key
+        ]
+        detail = f"only {len(distinct)} different translations (items repeat: {listing(repeated)})"
     return context.finding(
         "item-count",
         ERROR,
@@ -372,6 +386,16 @@ def item_count(
         f"English but {detail}",
         lines.get(warning.lead.key),
     )
+
+
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def item_key(text: str) -> str:
+    """What makes a red-flag item different from another: its letters and digits, in
+    NFKC and case folded (spaces, punctuation, symbols and invisible characters do not
+    count)."""
+    return _NOT_WORD.sub("", unicodedata.normalize("NFKC", text).casefold())
 
 
 def completion_percent(
@@ -484,28 +508,25 @@ def _load(
 def _check_units(
     article: Article, catalog: PoEntries, context: PoContext, tally: _Tally
 ) -> tuple[dict[str, str], dict[str, int | None]]:
-    """Check every unit's entry; return the usable translations and each entry's line."""
+    """Decide every unit (``pipeline.checks.decide``); return the usable translations and
+    each entry's line."""
     translations: dict[str, str] = {}
     lines: dict[str, int | None] = {}
     entries = _by_context(catalog)
     obsolete = {m.context: m for m in catalog.obsolete}
+    english = english_of(article)
     for unit in article.units():
         subject = f"{'warning' if unit.is_warning else 'unit'} {unit.key}"
         message = _pick(entries.pop(unit.key, []), unit, context, tally, subject)
-        state = entry_state(unit, message, obsolete.get(unit.key), context)
-        if state is not None:
-            tally.add(state, subject, about_warning=unit.is_warning)
-            continue
-        assert message is not None  # entry_state reports a missing entry
-        lines[unit.key] = message.lineno
-        entry = Entry(
-            unit, translation_of(message), context, message.lineno, tuple(message.user_comments)
-        )
-        found = check_translation(entry)
-        for finding in found:
+        decision = decide(unit, message, obsolete.get(unit.key), context, english)
+        for finding in decision.findings:
             tally.add(finding, subject, about_warning=unit.is_warning)
-        if not any(f.is_error for f in found):
-            translations[unit.key] = entry.translation
+        if message is not None:
+            lines[unit.key] = decision.line
+        if decision.translation is not None:
+            translations[unit.key] = decision.translation
+        if decision.waived:
+            tally.same_as_source.append(unit.key)
     for messages in entries.values():
         for message in messages:
             tally.add(unknown_entry(message, context), f"entry {message.context}")
@@ -573,6 +594,7 @@ def _verdict(
         reasons=tuple(tally.reasons),
         reviews=dict(reviews or {}),
         renderings=dict(renderings or {}),
+        same_as_source=tuple(tally.same_as_source),
     )
 
 
@@ -837,6 +859,7 @@ def _head(verdict: Verdict) -> bytes:
         verdict.publishable,
         verdict.warnings_ok,
         renderings,
+        verdict.same_as_source,
     ]
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
@@ -848,7 +871,9 @@ _STATES = ReviewState._value2member_map_
 def _read_head(head: bytes) -> Fields | None:
     """The fields ``_head`` wrote; None if ``head`` is not such a line."""
     try:
-        findings, stats, reasons, reviews, publishable, warnings_ok, renderings = json.loads(head)
+        findings, stats, reasons, reviews, publishable, warnings_ok, renderings, waived = (
+            json.loads(head)
+        )
         found = []
         for item in findings:
             code, severity, message, *where, locale, article = item
@@ -866,6 +891,7 @@ def _read_head(head: bytes) -> Fields | None:
             "reasons": tuple(reasons),
             "reviews": {key: _STATES[value] for key, value in reviews.items()},
             "renderings": {key: (text, line) for key, (text, line) in renderings.items()},
+            "same_as_source": tuple(waived),
         }
     except (ValueError, TypeError, KeyError, AttributeError):
         return None
@@ -874,6 +900,7 @@ def _read_head(head: bytes) -> Fields | None:
         and type(warnings_ok) is bool
         and all(type(n) is int for n in stats)
         and all(type(r) is str for r in reasons)
+        and all(type(k) is str for k in waived)
     ):
         return None
     return fields

@@ -243,6 +243,7 @@ def status_data(verdicts: Sequence[Verdict]) -> dict[str, object]:
                     **review_counts(v.article, v.reviews).as_dict(),
                     "required": v.policy.require_review,
                 },
+                "same_as_source": list(v.same_as_source),
             }
         )
     return {"locales": locales}
@@ -298,7 +299,19 @@ def status_text(verdicts: Sequence[Verdict]) -> str:
         lines.append("  ".join(cells).rstrip())
         if verdict is not None and not verdict.publishable:  # why, under its row
             lines += [f"    why: {reason}" for reason in verdict.reasons]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + _waivers_text(verdicts)
+
+
+def _waivers_text(verdicts: Sequence[Verdict]) -> str:
+    """The ``# careloc: same-as-source`` confirmations in force: units published
+    identical to the English on the translator's word, one line per locale x article."""
+    lines = [
+        f"same as the English, confirmed by the translator ({v.locale}, {v.article.id}): "
+        + ", ".join(v.same_as_source)
+        for v in verdicts
+        if v.same_as_source
+    ]
+    return "".join(f"\n{line}\n" if i == 0 else f"{line}\n" for i, line in enumerate(lines))
 
 
 def _review_cell(v: Verdict) -> str:

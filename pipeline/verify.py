@@ -6,6 +6,10 @@ bindings to the Lexbor HTML5 parser) and the JSON bundle, independently of the c
 that produced them, and compares every urgent-care warning with what the article and
 the approved translations say it must be: its id, its severity, its lead and every
 red flag, in order. Any difference is a reason to withhold the page.
+
+It is the second line of defence, not a second opinion: what may be published is decided
+once, by the gate (``pipeline.checks.decide``), and a page withheld here for a problem
+``careloc check`` did not report is a bug (``tests/test_decision.py`` holds them together).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from pipeline.checks import blank
 from pipeline.model import Article, WarningBlock
 from pipeline.schema import validator
 
@@ -180,7 +185,8 @@ def expected_warnings(
         if source:
             return _norm(english)
         translated = translations.get(key)
-        return _norm(translated) if translated else None
+        # The gate never approves a blank translation; should one arrive, it is none.
+        return None if translated is None or blank(translated) else _norm(translated)
 
     def one(w: WarningBlock) -> Expected:
         return Expected(

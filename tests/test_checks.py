@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -68,8 +69,15 @@ def fails(source: str, translation: str, code: str, severity: str, **kw: object)
 
 # -- the explicit list --------------------------------------------------------------------
 def test_every_check_is_listed_once_and_documented() -> None:
-    assert len(set(checks.TRANSLATION_CHECKS)) == len(checks.TRANSLATION_CHECKS) == 11
-    for check in (*checks.TRANSLATION_CHECKS, *checks.HEADER_CHECKS, checks.entry_state):
+    assert len(set(checks.TRANSLATION_CHECKS)) == len(checks.TRANSLATION_CHECKS) >= 9
+    assert set(checks.PLAIN_TEXT_CHECKS) < set(checks.TRANSLATION_CHECKS)
+    for check in (
+        *checks.TRANSLATION_CHECKS,
+        *checks.HEADER_CHECKS,
+        checks.entry_state,
+        checks.decide,
+        checks.blank,
+    ):
         assert check.__doc__ and len(check.__doc__.split()) > 10, check.__name__
 
 
@@ -179,17 +187,17 @@ def test_urls() -> None:
 
 # -- invisible characters ---------------------------------------------------------------------
 def test_bidi_control() -> None:
-    passes("dizziness", "دوخة", warning=True)
-    found = fails("dizziness", "\u202eدوخة", "bidi-control", "error", warning=True)
+    passes("dizziness", "دوخة", warning=True, locale="ar")
+    found = fails("dizziness", "\u202eدوخة", "bidi-control", "error", warning=True, locale="ar")
     assert "U+202E RIGHT-TO-LEFT OVERRIDE" in found.message
-    fails("Thyroid diseases", "أمراض الغدة\u200f الدرقية", "bidi-control", "warning")
+    fails("Thyroid diseases", "أمراض الغدة\u200f الدرقية", "bidi-control", "warning", locale="ar")
     fails("dizziness", "mareo\u2066", "bidi-control", "error", warning=True)
-    fails("dizziness", "\u061cدوخة", "bidi-control", "error", warning=True)
+    fails("dizziness", "\u061cدوخة", "bidi-control", "error", warning=True, locale="ar")
 
 
 def test_zero_width() -> None:
-    passes("fatigue", "疲劳", warning=True)
-    fails("fatigue", "疲\u200b劳", "zero-width", "error", warning=True)
+    passes("fatigue", "疲劳", warning=True, locale="zh_Hans")
+    fails("fatigue", "疲\u200b劳", "zero-width", "error", warning=True, locale="zh_Hans")
     fails("Thyroid diseases", "Schilddrüsen\u00ader\ufeffkrankungen", "zero-width", "warning")
 
 
@@ -419,16 +427,133 @@ CASES = st.sampled_from(
 
 @pytest.mark.slow
 @given(st.lists(CASES, min_size=1, max_size=6).map("".join), st.data())
-def test_unchanged_is_the_english_folded(source: str, data: st.DataObject) -> None:
-    """``unchanged`` fires exactly when the translation is the English up to case and
-    spacing (its first-letter shortcut never hides a copy)."""
+def test_unchanged_is_the_english_by_skeleton(source: str, data: st.DataObject) -> None:
+    """``unchanged`` fires exactly when the translation has the skeleton of the English
+    (its first-characters shortcut never hides a copy)."""
     translation = data.draw(
-        st.sampled_from([source, source.upper(), source.casefold(), f" {source}"])
+        st.sampled_from([source, source.upper(), source.casefold(), f" {source}.", source[:-1]])
         | st.lists(CASES, min_size=1, max_size=6).map("".join)
     )
     found = list(checks.unchanged(entry(source, translation)))
-    copied = checks._folded(translation) == checks._folded(source)
+    copied = checks.skeleton(translation) == checks.skeleton(source) != ""
     assert bool(found) == (copied and any(ch.isalpha() for ch in source))
+
+
+# -- blank and visible text -----------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "", " ", "\t\n", "\u00a0", "\u2003\u3000", ".", "…", "-", "*", "→", "\u00ad", "\u200b",
+        "\u3164", "\u115f\u1160", "\uffa0", "\u2800", "\x07", "\x7f", "\u0301\u0308", "<!-- -->",
+        "<!-- x", "<b></b>", "<br/> . <i></i>", "\u00a0\u2009.\u00ad…\u200b",
+    ],
+)  # fmt: skip
+def test_blank(text: str) -> None:
+    assert checks.blank(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["a", "mareo", "دوخة", "疲劳", "112", "١٢", "½", "ab\u3164", "<!-- -->x", "é", "ǅ"]
+)
+def test_not_blank(text: str) -> None:
+    assert not checks.blank(text)
+
+
+@given(st.text(max_size=20))
+def test_blank_is_no_visible_letter_or_digit(text: str) -> None:
+    visible = checks._HIDDEN_MARKUP.sub("", text) if "<" in text else text
+    expected = not any(ch.isalnum() and ch not in checks._FILLERS for ch in visible)
+    assert checks.blank(text) is expected
+
+
+def test_locale_script_from_cldr() -> None:
+    assert [checks.locale_script(c) for c in ("es", "ar", "zh_Hans", "pt_BR", "de", "fr")] == [
+        "Latn", "Arab", "Hans", "Latn", "Latn", "Latn"
+    ]  # fmt: skip
+    assert checks.locale_script("sr_Latn") == "Latn" and checks.locale_script("ru") == "Cyrl"
+    assert checks.locale_script("not a locale") is None
+
+
+def test_wrong_script() -> None:
+    passes("dizziness", "دوخة", warning=True, locale="ar")
+    passes("dizziness", "眩晕", warning=True, locale="zh_Hans")
+    passes("dizziness", "головокружение", warning=True, locale="ru")
+    for code, word in [
+        ("hi", "चक्कर"),
+        ("ja", "めまい"),
+        ("ko", "현기증"),
+        ("or", "ଓଡ଼ିଆ"),
+        ("he", "סחרחורת"),
+    ]:
+        passes("dizziness", word, warning=True, locale=code)
+    passes("dizziness", "mareo", warning=True)
+    fails("dizziness", "dusha", "wrong-script", "error", warning=True, locale="ar")
+    fails("dizziness", "دوخة", "wrong-script", "error", warning=True, locale="es")
+    fails("dizziness", "xuanyun", "wrong-script", "error", warning=True, locale="zh_Hans")
+    fails("dizziness", "12", "wrong-script", "error", warning=True)
+    # Only warnings; and where the English has no word there is nothing to write.
+    passes("Herniated disks", "hernia", locale="ar")
+    passes("112", "112", warning=True, locale="ar")
+
+
+def test_skeleton() -> None:
+    english = checks.skeleton("Loss of vision")
+    look_alikes = [
+        "loss of vision.",
+        "LOSS  OF\u00a0VISION",
+        "Lоss оf visiоn",  # Cyrillic о
+        "ｌｏｓｓ ｏｆ ｖｉｓｉｏｎ",
+        "lo\u200bss of vi\u00adsion",
+        "Lοss οf visiοn",  # Greek ο
+        "\u0301loss of vision",  # a lone combining mark
+    ]
+    for look_alike in look_alikes:
+        assert checks.skeleton(look_alike) == english, look_alike
+    assert checks.skeleton("pérdida de la visión") != english
+    assert checks.skeleton("lóss of visión") != english  # accents stay, as in UTS #39
+    assert checks.skeleton("1,5 mg") != checks.skeleton("15 mg")
+
+
+def test_unchanged_against_every_unit_of_the_article() -> None:
+    article_english = checks._english(
+        (("a", "dizziness"), ("b", "loss of vision"), ("c", "112")), "en"
+    )
+    one = entry("loss of vision", "dizziness", warning=True)
+    one.english = article_english
+    (finding,) = checks.unchanged(one)
+    assert "English of unit 'a'" in finding.message
+    one = entry("loss of vision", "mareo", warning=True)
+    one.english = article_english
+    assert list(checks.unchanged(one)) == []
+
+
+def test_same_as_source_waiver() -> None:
+    confirmed = (checks.SAME_AS_SOURCE,)
+    passes("fatigue", "fatigue.", warning=True, locale="fr", comments=confirmed)
+    found = check_translation(
+        entry("fatigue", "fatigue", warning=True, locale="ar", comments=confirmed)
+    )
+    assert ("unchanged", "error") in codes(found) and ("wrong-script", "error") in codes(found)
+    lead = entry("fatigue", "fatigue", locale="fr", comments=confirmed)
+    lead.unit = dataclasses.replace(lead.unit, kind=UnitKind.WARNING_LEAD, warning_id="w")
+    assert codes(check_translation(lead)) == [("unchanged", "error")]
+    assert checks.waived(entry("fatigue", "fatigue", locale="fr", comments=confirmed))
+    assert not checks.waived(entry("fatigue", "fatiga", locale="fr", comments=confirmed))
+
+
+def test_numbers_cost_is_bounded() -> None:
+    flood = "1," * 200_000 + "1"
+    found = fails("Vitamin B12", flood, "numbers", "error")
+    assert len(found.message) <= checks.MAX_MESSAGE
+    assert len(checks.numbers_in(flood, 50)) == 50
+    found = fails("take 1 tablet", "tome 2 " + "3 " * 50, "numbers", "error")
+    assert "... and 41 more" in found.message and len(found.message) <= checks.MAX_MESSAGE
+
+
+def test_messages_are_bounded() -> None:
+    found = fails("Treatment", "Tratamiento <b>" + "<i>" * 10_000, "markup", "error")
+    assert len(found.message) <= checks.MAX_MESSAGE and "more" in found.message
+    assert checks.bounded("x" * 1000) == "x" * (checks.MAX_MESSAGE - 1) + "…"
 
 
 @pytest.mark.slow

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 from babel.messages.catalog import Catalog, Message
 
 from pipeline import catalogs
+from pipeline.checks import SAME_AS_SOURCE
 from pipeline.errors import UsageError
 from pipeline.gate import Verdict, evaluate, evaluate_all
 from pipeline.model import Finding
@@ -341,3 +343,171 @@ def test_draft_locale_is_evaluated_like_any_other(project_copy: Path) -> None:
     assert all(f.locale == "pt-BR" for f in v.findings)
     if not v.publishable:
         assert v.reasons
+
+
+# -- what counts as a usable translation, through the command line ---------------------------
+Run = Callable[..., tuple[int, str, str]]
+
+
+def check_json(root: Path, run: Run, code: str) -> tuple[int, list[dict[str, object]]]:
+    exit_code, out, err = run(root, "check", "--locale", code, "--format", "json")
+    assert "Traceback" not in out + err
+    return exit_code, json.loads(out)["findings"]
+
+
+def about(findings: list[dict[str, object]], code: str, key: str) -> list[dict[str, object]]:
+    return [f for f in findings if f["code"] == code and f"'{key}'" in str(f["message"])]
+
+
+def set_string(root: Path, code: str, key: str, text: str, comment: str | None = None) -> None:
+    def change(catalog: Catalog) -> None:
+        message = entry(catalog, key)
+        message.string = text
+        if comment is not None:
+            message.user_comments = [comment]
+
+    edit_po(root, code, change)
+
+
+INVISIBLE = {
+    "hangul filler": "\u3164",
+    "soft hyphen": "\u00ad",
+    "braille blank": "\u2800",
+    "control character": "\x07",
+    "combining marks only": "\u0301\u0327",
+    "comment": "<!-- -->",
+    "hyphen": "-",
+    "several": "\u00a0\u2009.\u00ad…\u200b",
+}
+
+
+@pytest.mark.parametrize("name", list(INVISIBLE))
+def test_a_warning_lead_showing_nothing_is_untranslated(
+    project_copy: Path, run: Run, name: str
+) -> None:
+    set_string(project_copy, "es", URGENT, INVISIBLE[name])
+    code, findings = check_json(project_copy, run, "es")
+    assert code == 1
+    (finding,) = about(findings, "untranslated", URGENT)
+    assert finding["severity"] == "error"
+    assert finding["line"] == msgid_line(project_copy, "es", URGENT)
+    build, _, _ = run(project_copy, "build")
+    assert build == 1
+    assert not (project_copy / "dist" / "es" / f"{ARTICLE}.html").exists()
+
+
+def test_a_blank_paragraph_falls_back_to_english(project_copy: Path, run: Run) -> None:
+    set_string(project_copy, "es", PARAGRAPH, "\u00a0.\u00a0")
+    v = verdict(project_copy)
+    assert ("untranslated", "warning", msgid_line(project_copy, "es", PARAGRAPH)) in found(v)
+    assert PARAGRAPH not in v.translations
+    assert v.stats.translated == v.stats.total  # msgfmt counts a non-empty msgstr
+    assert [f.code for f in errors(v)] == ["completion"]
+
+
+def test_a_gate_finding_on_a_paragraph_shows_the_english(project_copy: Path) -> None:
+    """A bidi control in a paragraph is a warning there, and the paragraph falls back."""
+
+    def override(catalog: Catalog) -> None:
+        entry(catalog, PARAGRAPH).string = "\u202e" + str(entry(catalog, PARAGRAPH).string)
+
+    edit_po(project_copy, "es", override)
+    v = verdict(project_copy)
+    assert ("bidi-control", "warning", msgid_line(project_copy, "es", PARAGRAPH)) in found(v)
+    assert PARAGRAPH not in v.translations
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("English with Cyrillic look-alikes", "lоss оf visiоn"),  # Cyrillic о
+        ("English in fullwidth letters", "ｌｏｓｓ ｏｆ ｖｉｓｉｏｎ"),
+        ("English of another unit", "dizziness"),
+        ("English of a paragraph", "Herniated disks"),
+        ("English with a period", "Loss of vision."),
+    ],
+)
+def test_english_in_disguise_is_unchanged(
+    project_copy: Path, run: Run, name: str, text: str
+) -> None:
+    set_string(project_copy, "es", VISION, text)
+    code, findings = check_json(project_copy, run, "es")
+    assert code == 1
+    assert about(findings, "unchanged", VISION), findings
+
+
+def test_english_lead_minus_its_final_period_is_unchanged(project_copy: Path, run: Run) -> None:
+    english = Project(project_copy).load().article(ARTICLE).unit(URGENT).text
+    assert english.endswith(".")
+    set_string(project_copy, "es", URGENT, english[:-1])
+    code, findings = check_json(project_copy, run, "es")
+    assert code == 1 and about(findings, "unchanged", URGENT)
+
+
+def test_red_flags_differing_by_a_period_repeat(project_copy: Path, run: Run) -> None:
+    # Without the termbase, which would reject "fatiga." for dizziness on its own.
+    (project_copy / "locales" / "es" / "glossary.tbx").unlink()
+    set_string(project_copy, "es", DIZZINESS, "fatiga.")
+    code, findings = check_json(project_copy, run, "es")
+    assert code == 1
+    (count,) = [f for f in findings if f["code"] == "item-count"]
+    assert "repeat" in str(count["message"]) and "dizziness" in str(count["message"])
+    assert count["line"] == msgid_line(project_copy, "es", LEAD)
+
+
+def test_same_as_source_waiver_is_for_the_latin_script_only(project_copy: Path, run: Run) -> None:
+    """In ar, red flags left in English are withheld, whatever the translator's comment."""
+    article = Project(project_copy).load().article(ARTICLE)
+    (warning,) = [w for w in article.warnings() if w.red_flags]
+
+    def english(catalog: Catalog) -> None:
+        for unit in warning.red_flags:
+            message = entry(catalog, unit.key)
+            message.string = unit.text
+            message.user_comments = [SAME_AS_SOURCE]
+
+    edit_po(project_copy, "ar", english)
+    code, findings = check_json(project_copy, run, "ar")
+    assert code == 1
+    for unit in warning.red_flags:
+        assert about(findings, "unchanged", unit.key), unit.key
+        assert about(findings, "wrong-script", unit.key), unit.key
+    assert run(project_copy, "build")[0] == 1
+    assert not (project_copy / "dist" / "ar" / f"{ARTICLE}.html").exists()
+
+
+def test_same_as_source_waiver_never_covers_a_warning_lead(project_copy: Path, run: Run) -> None:
+    english = Project(project_copy).load().article(ARTICLE).unit(URGENT).text
+    set_string(project_copy, "fr", URGENT, english, SAME_AS_SOURCE)
+    code, findings = check_json(project_copy, run, "fr")
+    assert code == 1 and about(findings, "unchanged", URGENT)
+
+
+def test_status_lists_the_waivers_in_force(project_copy: Path, run: Run) -> None:
+    code, out, _ = run(project_copy, "status", "--locale", "fr", "--format", "json")
+    assert code == 0
+    (article,) = json.loads(out)["locales"][0]["articles"]
+    assert article["same_as_source"] == ["category", FATIGUE]
+    code, out, _ = run(project_copy, "status", "--locale", "es", "--format", "json")
+    assert json.loads(out)["locales"][0]["articles"][0]["same_as_source"] == []
+    code, out, _ = run(project_copy, "status")
+    assert f"(fr, {ARTICLE}): category, {FATIGUE}" in out
+
+
+def test_a_latin_word_in_an_arabic_warning_is_the_wrong_script(
+    project_copy: Path, run: Run
+) -> None:
+    set_string(project_copy, "ar", DIZZINESS, "dusha")
+    code, findings = check_json(project_copy, run, "ar")
+    assert code == 1
+    (finding,) = about(findings, "wrong-script", DIZZINESS)
+    assert finding["severity"] == "error" and "Arab" in str(finding["message"])
+
+
+def test_a_flood_of_numbers_costs_little_and_says_little(project_copy: Path, run: Run) -> None:
+    """A 2 MB msgstr of "1,1,1,...": the check stops reading, the finding stays short."""
+    set_string(project_copy, "es", PARAGRAPH, "1," * 1_000_000 + "1")
+    _, out, _ = run(project_copy, "check", "--locale", "es")
+    lines = [line for line in out.splitlines() if "[numbers]" in line]
+    assert len(lines) == 1 and len(lines[0]) < 600, len(lines[0])
+    assert max(len(line) for line in out.splitlines()) < 600

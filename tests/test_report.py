@@ -133,7 +133,9 @@ def test_status_json_has_exactly_the_spec_fields(project_copy: Path, run: Run) -
                 "warnings_ok", "publishable",
                 "reasons",  # SPEC §6: the manifest's strings, empty when publishable
                 "review",  # beyond SPEC §6: clinician sign-off counts (pipeline.review)
+                "same_as_source",  # and the same-as-source confirmations in force
             }  # fmt: skip
+            assert all(isinstance(key, str) for key in art["same_as_source"])
             assert set(art["review"]) == {"reviewed", "stale", "unreviewed", "required"}
             assert art["article"] == ARTICLE
             assert isinstance(art["warnings_ok"], bool) and isinstance(art["publishable"], bool)
@@ -145,7 +147,7 @@ def test_status_json_has_exactly_the_spec_fields(project_copy: Path, run: Run) -
 def test_status_text_is_an_aligned_table(project_copy: Path, run: Run) -> None:
     code, out, _ = run(project_copy, "status")
     assert code == 0
-    lines = out.splitlines()
+    lines = out.split("\n\n")[0].splitlines()  # the table; notes follow a blank line
     assert lines[0].split()[:3] == ["locale", "status", "article"]
     rows = [line for line in lines[1:] if not line.startswith("    why: ")]
     assert len(rows) == len(Project(project_copy).load().config.locales)
@@ -181,6 +183,7 @@ def test_status_text_marks_failing_warnings(project_copy: Path) -> None:
                         f"{ARTICLE}: warning symptoms/seek-immediate-help: item-count",
                     ],
                     "review": {"reviewed": 0, "stale": 0, "unreviewed": 9, "required": False},
+                    "same_as_source": [],
                 }
             ],
         }
