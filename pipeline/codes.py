@@ -197,13 +197,12 @@ _DECLARED: tuple[Code, ...] = (
        " run for the pseudo-locale `qps_ploc`.",
        "Name every red flag in the lead with the item's words, or confirm a deliberate "
        "rewording with the translator comment `# careloc: reworded` on the lead's entry."),
-    _C("wrong-language", _E, _MEANING,
-       "An urgent-care warning unit reads as another of the project's languages (or "
-       "English), by offline language identification (lingua). Other units are not "
-       "judged (cost). Only text of at least 30 letters and 4 words (10 Chinese or "
-       "Japanese characters) is judged, and only when another language has 90% "
-       "confidence or more and the locale's own 5% or less. Pseudo-translations (`[!! … "
-       "!!]`) are not judged.",
+    _C("wrong-language", _G, _MEANING,
+       "The translation reads as another of the project's languages (or English), by offline "
+       "language identification (lingua, models inside the package, nothing downloaded). "
+       "Only text of at least 30 letters and 4 words (10 Chinese or Japanese characters) is "
+       "judged, and only when another language has 90% confidence or more and the locale's "
+       "own 5% or less. Pseudo-translations (`[!! … !!]`) are not judged.",
        "Translate it into the locale's language."),
     _C("glossary-term", _G, _MEANING,
        "The English uses a source term of the locale's termbase "

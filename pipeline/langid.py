@@ -132,14 +132,13 @@ def wrong_language(entry: Entry) -> Iterator[Finding]:
     Portuguese pasted into the Spanish file, or the English left with a word
     changed, reads as a translation to every other check. An offline detector
     compares the locale's language with the project's other languages (and
-    English); it judges the units of urgent-care warnings, and only sentences
-    long enough (at least 30 letters and 4 words, or 10 Chinese or Japanese
-    characters); it flags only when another language is clearly more likely
-    (90% or more against 5% or less). Short terms and names are never judged.
-    (The rest of the article is not judged: at about half a millisecond a
-    sentence, it would double the time of a cold build.)"""
+    English); it judges only sentences long enough (at least 30 letters and 4
+    words, or 10 Chinese or Japanese characters) and flags only when another
+    language is clearly more likely (90% or more against 5% or less). Short
+    terms and names are never judged. An error in urgent-care warnings; a
+    warning elsewhere, where the English is shown instead."""
     context = entry.context
-    if not entry.unit.is_warning or not context.languages:
+    if not context.languages:
         return
     if not judgeable(entry.translation):
         return

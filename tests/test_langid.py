@@ -129,8 +129,9 @@ def test_wrong_language_in_a_red_flag_is_an_error(project_copy: Path, run: Run) 
     ]
 
 
-def test_paragraphs_are_not_judged(project_copy: Path, run: Run) -> None:
-    """Only urgent-care warning units are judged (the cost of the detector)."""
+def test_a_paragraph_in_another_language_is_not_used(project_copy: Path, run: Run) -> None:
+    """Outside the warnings, a wrong-language unit is a warning and its text is not used:
+    the page would show the English, and the unit does not count toward completion."""
 
     def paste(catalog: Catalog) -> None:
         entry(
@@ -139,5 +140,10 @@ def test_paragraphs_are_not_judged(project_copy: Path, run: Run) -> None:
 
     edit_po(project_copy, "fr", paste)
     code, out, _ = run(project_copy, "check", "--format", "json", "--locale", "fr")
-    assert code == 0
-    assert not [f for f in json.loads(out)["findings"] if f["code"] == "wrong-language"]
+    findings = json.loads(out)["findings"]
+    wrong = [f for f in findings if f["code"] == "wrong-language"]
+    assert [(f["line"], f["severity"]) for f in wrong] == [
+        (msgid_line(project_copy, "fr", PARAGRAPH), "warning")
+    ]
+    # fr asks for 100% of the other text: the unusable paragraph withholds it.
+    assert code == 1 and [f["code"] for f in findings if f["severity"] == "error"] == ["completion"]
