@@ -15,6 +15,7 @@ from babel import Locale
 from babel.messages.catalog import Message
 
 from pipeline import __version__, parallel
+from pipeline.babel_compat import key_for
 from pipeline.cache import Cache
 from pipeline.errors import ContentError, UsageError
 from pipeline.extract import PROJECT, build_template
@@ -469,7 +470,7 @@ def merge(po: PoCatalog, template: PoCatalog) -> PoCatalog:
     # English (#~|). Nothing is lost, and nothing comes back as current that was not.
     for old in previous:
         if translated(old) and id(old) not in taken:
-            merged.obsolete[merged._key_for(old.id, old.context)] = plain_message(
+            merged.obsolete[key_for(merged, old.id, old.context)] = plain_message(
                 old.id,
                 old.string or "",
                 context=old.context,
