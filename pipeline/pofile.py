@@ -513,7 +513,7 @@ def _message(entry: _Scanned) -> Message:
         lineno=entry.lineno,
         context=entry.context,
     )
-    if entry.msgid:  # as _Parser._add_message mends Babel's message (not the header's)
+    if entry.msgid:  # as _Parser.add_message mends Babel's message (not the header's)
         message.flags = {f for f in entry.flags if f}
         context, message.previous_id = _previous(entry.previous)
         set_previous_context(message, context)
