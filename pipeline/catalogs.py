@@ -28,6 +28,7 @@ from pipeline.pofile import (
     content_key,
     plain_message,
     previous_context,
+    read_header,
     read_po,
     render_po,
     translated,
@@ -79,14 +80,8 @@ def parse_po(project: Project, path: Path, data: bytes, locale: str | None = Non
     if locale is not None:
         declared = (catalog.raw_language or "").replace("-", "_")
         if declared != locale:
-            line = next(
-                (
-                    n
-                    for n, text in enumerate(data.splitlines(), 1)
-                    if text.startswith(b'"Language:')
-                ),
-                1,
-            )
+            header = read_header(data.decode("utf-8"))
+            line = header.lines.get("language", header.start or 1)
             raise ContentError(
                 [
                     error(

@@ -536,6 +536,73 @@ def _fill(catalog: PoCatalog, scanned: list[_Scanned]) -> bool:
     return True
 
 
+# -- the header ------------------------------------------------------------------------------
+class HeaderFields(NamedTuple):
+    """The header of a PO file as written."""
+
+    fields: dict[str, str]
+    """Each field's value by its lowercased name (the first, if repeated)."""
+    lines: dict[str, int]
+    """Each field's line by its lowercased name."""
+    start: int | None
+    """The line of the header's ``msgstr``: where a missing field belongs."""
+
+
+_FIELD_NAME = re.compile(r"[A-Za-z][\w-]*")
+_LINE_BREAK = re.compile("\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def lines_of(text: str) -> Iterator[str]:
+    """``text.splitlines()``, one line at a time: the header is read from the top of
+    a file without splitting all the rest."""
+    pos = 0
+    for match in _LINE_BREAK.finditer(text):
+        yield text[pos : match.start()]
+        pos = match.end()
+    if pos < len(text):
+        yield text[pos:]
+
+
+def read_header(text: str) -> HeaderFields:
+    """The header fields of a PO text (the msgstr of its first entry, ``msgid ""``) as
+    written, with the line of each, following fields that a writer wrapped over several
+    lines: the one reading of a header careloc's checks and messages use (Babel reads
+    it again for its catalog, and ``_babel_takes_header`` predicts that reading)."""
+    pieces: list[tuple[int, str]] = []
+    started = False
+    start: int | None = None
+    for lineno, raw in enumerate(lines_of(text), 1):
+        line = raw.strip()
+        if not started:
+            if line.startswith("msgstr "):
+                started = True
+                start = lineno
+                line = line[len("msgstr ") :].strip()
+            elif line.startswith("msgid ") and line != 'msgid ""':
+                break
+            else:
+                continue
+        if not (line.startswith('"') and line.endswith('"') and len(line) >= 2):
+            break
+        pieces.append((lineno, unescape(line)))
+    fields: dict[str, str] = {}
+    lines: dict[str, int] = {}
+    current: tuple[int, str] | None = None
+    for lineno, piece in pieces:
+        for part in piece.splitlines(keepends=True):
+            first, buffer = current if current is not None else (lineno, "")
+            buffer += part
+            if not buffer.endswith("\n"):
+                current = (first, buffer)
+                continue
+            current = None
+            name, sep, value = buffer.partition(":")
+            if sep and _FIELD_NAME.fullmatch(name.strip()):
+                fields.setdefault(name.strip().lower(), value.strip())
+                lines.setdefault(name.strip().lower(), first)
+    return HeaderFields(fields, lines, start)
+
+
 # -- what the gate reads --------------------------------------------------------------------
 @dataclass(slots=True)
 class PoEntry:
@@ -711,8 +778,8 @@ def _bounded(catalog: PoCatalog, text: str, path: str) -> PoCatalog:
     (each plural entry would be that many strings long): ContentError at that line."""
     if catalog.num_plurals <= MAX_PLURALS:
         return catalog
-    found = re.search(r'^"Plural-Forms:', text, re.MULTILINE)
-    line = text.count("\n", 0, found.start()) + 1 if found else 1
+    header = read_header(text)
+    line = header.lines.get("plural-forms", header.start or 1)
     raise ContentError(
         [
             error(

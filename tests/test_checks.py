@@ -424,17 +424,3 @@ def test_unchanged_is_the_english_folded(source: str, data: st.DataObject) -> No
     found = list(checks.unchanged(entry(source, translation)))
     copied = checks._folded(translation) == checks._folded(source)
     assert bool(found) == (copied and any(ch.isalpha() for ch in source))
-
-
-@given(
-    st.lists(
-        st.one_of(
-            st.text(max_size=5),
-            st.sampled_from(
-                ["\r\n", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x85", "\u2028", "\u2029", "\n\n"]
-            ),
-        )
-    ).map("".join)
-)
-def test_lines_of_is_splitlines(text: str) -> None:
-    assert list(checks.lines_of(text)) == text.splitlines()
