@@ -395,6 +395,12 @@ def test_the_gate_reader_reads_every_shipped_catalog_as_babel_does() -> None:
     assert files
     for path in files:
         _same_entries(path.read_bytes().decode("utf-8", "replace"))
+    # The real-world-shaped files (msgmerge, Poedit, Transifex; plural entries) are read.
+    corpus = sorted((REPO / "tests" / "data" / "po").glob("corpus-*.po"))
+    assert len(corpus) >= 4
+    for path in corpus:
+        babel = PoEntries.of(_babel(path.read_bytes()))
+        assert babel.messages and read_entries(path.read_bytes(), "x.po") == babel
 
 
 @pytest.mark.parametrize(
