@@ -15,6 +15,7 @@ from babel import Locale
 from babel.messages.catalog import Message
 
 from pipeline import __version__, parallel
+from pipeline.babel_compat import key_for
 from pipeline.cache import Cache
 from pipeline.errors import ContentError, UsageError
 from pipeline.extract import PROJECT, build_template
@@ -27,6 +28,7 @@ from pipeline.pofile import (
     content_key,
     plain_message,
     previous_context,
+    read_header,
     read_po,
     render_po,
     translated,
@@ -78,14 +80,8 @@ def parse_po(project: Project, path: Path, data: bytes, locale: str | None = Non
     if locale is not None:
         declared = (catalog.raw_language or "").replace("-", "_")
         if declared != locale:
-            line = next(
-                (
-                    n
-                    for n, text in enumerate(data.splitlines(), 1)
-                    if text.startswith(b'"Language:')
-                ),
-                1,
-            )
+            header = read_header(data.decode("utf-8"))
+            line = header.lines.get("language", header.start or 1)
             raise ContentError(
                 [
                     error(
@@ -469,7 +465,7 @@ def merge(po: PoCatalog, template: PoCatalog) -> PoCatalog:
     # English (#~|). Nothing is lost, and nothing comes back as current that was not.
     for old in previous:
         if translated(old) and id(old) not in taken:
-            merged.obsolete[merged._key_for(old.id, old.context)] = plain_message(
+            merged.obsolete[key_for(merged, old.id, old.context)] = plain_message(
                 old.id,
                 old.string or "",
                 context=old.context,

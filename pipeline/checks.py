@@ -36,10 +36,11 @@ from typing import TYPE_CHECKING
 from babel.core import Locale, get_global
 from babel.messages.plurals import get_plural
 
+from pipeline import pofile
 from pipeline.langid import wrong_language
 from pipeline.meaning import glossary_forbidden, glossary_term
 from pipeline.model import Article, Finding, FindingSeverity, Location, Unit, UnitKind
-from pipeline.pofile import MAX_PLURALS, PoEntry, unescape
+from pipeline.pofile import MAX_PLURALS, PoEntry
 from pipeline.project import parse_locale
 
 if TYPE_CHECKING:
@@ -1024,56 +1025,9 @@ HEADER_CHECKS: tuple[Callable[[Header], Iterator[Finding]], ...] = (
 )
 
 
-_FIELD_NAME = re.compile(r"[A-Za-z][\w-]*")
-_LINE_BREAK = re.compile("\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
-
-
-def lines_of(text: str) -> Iterator[str]:
-    """``text.splitlines()``, one line at a time: the header is read from the top of
-    a file without splitting all the rest."""
-    pos = 0
-    for match in _LINE_BREAK.finditer(text):
-        yield text[pos : match.start()]
-        pos = match.end()
-    if pos < len(text):
-        yield text[pos:]
-
-
 def read_header(text: str, context: PoContext) -> Header:
-    """Locate the header fields of a PO text (the msgstr of its first entry, ``msgid ""``),
-    following fields that a writer wrapped over several lines."""
-    pieces: list[tuple[int, str]] = []
-    started = False
-    start: int | None = None
-    for lineno, raw in enumerate(lines_of(text), 1):
-        line = raw.strip()
-        if not started:
-            if line.startswith("msgstr "):
-                started = True
-                start = lineno
-                line = line[len("msgstr ") :].strip()
-            elif line.startswith("msgid ") and line != 'msgid ""':
-                break
-            else:
-                continue
-        if not (line.startswith('"') and line.endswith('"') and len(line) >= 2):
-            break
-        pieces.append((lineno, unescape(line)))
-    fields: dict[str, str] = {}
-    lines: dict[str, int] = {}
-    current: tuple[int, str] | None = None
-    for lineno, piece in pieces:
-        for part in piece.splitlines(keepends=True):
-            first, buffer = current if current is not None else (lineno, "")
-            buffer += part
-            if not buffer.endswith("\n"):
-                current = (first, buffer)
-                continue
-            current = None
-            name, sep, value = buffer.partition(":")
-            if sep and _FIELD_NAME.fullmatch(name.strip()):
-                fields.setdefault(name.strip().lower(), value.strip())
-                lines.setdefault(name.strip().lower(), first)
+    """The header fields of a PO text with their lines (``pofile.read_header``)."""
+    fields, lines, start = pofile.read_header(text)
     return Header(fields, lines, context, start)
 
 

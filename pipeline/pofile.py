@@ -20,15 +20,19 @@ from itertools import groupby
 from typing import Any, NamedTuple, cast
 
 from babel import Locale, UnknownLocaleError
-from babel.messages.catalog import (
-    Catalog,
-    Message,
-    _parse_datetime_header,
-    parse_separated_header,
-)
-from babel.messages.pofile import PoFileError, PoFileParser, generate_po, normalize
+from babel.messages.catalog import Catalog, Message, parse_separated_header
+from babel.messages.pofile import PoFileError, generate_po, normalize
 
 from pipeline import __version__
+from pipeline.babel_compat import (
+    ParserBase,
+    key_for,
+    messages_of,
+    mime_headers_of,
+    parse_datetime_header,
+    put_message,
+    set_mime_headers,
+)
 from pipeline.errors import ContentError
 from pipeline.files import too_large
 from pipeline.model import Location, error
@@ -46,16 +50,6 @@ _KEYWORD_LINE = re.compile(rf"^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s
 _CONTINUATION = re.compile(rf"^{_STRING}\s*$")
 _ESCAPE = re.compile(r"\\(.)")
 _PLAIN_STRING = r'"(?:[^"\\\n]++|\\[\\"ntr])*+"'
-_PLAIN_LINE = (
-    rf"(?:#~[ \t]*+)?(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)[ \t]*+)?"
-    rf"{_PLAIN_STRING}[ \t]*+"
-    r"|#~[ \t]*\|[^\n]*+|#(?!~)[^\n]*+|"
-)
-_PLAIN_PO = re.compile(rf"(?:{_PLAIN_LINE})(?:\n(?:{_PLAIN_LINE}))*+")
-"""A whole PO text of lines ``_check_syntax`` accepts, written the usual way (no
-leading spaces, only the escapes Babel decodes): one regular-expression match
-instead of a loop over its lines. Anything else goes through the loop. (Possessive
-quantifiers: no line can be read two ways, so the engine never needs to go back.)"""
 _ESCAPES = frozenset('\\"ntr')
 """The escapes Babel decodes; GNU gettext also knows ``\\a``, ``\\x41``, ``\\101``..., which
 Babel would keep as literal text: a file would then say one thing to msgfmt and
@@ -131,7 +125,7 @@ class PoCatalog(Catalog):
 
     def _get_headers(self) -> list[tuple[str, str]]:
         headers = []
-        for name, value in Catalog._get_mime_headers(self):
+        for name, value in mime_headers_of(self):
             if name == "Generated-By":
                 continue
             if name == "POT-Creation-Date" and self.raw_creation_date is not None:
@@ -156,7 +150,7 @@ class PoCatalog(Catalog):
             for name, value in headers
             if name.lower() in ("po-revision-date", "pot-creation-date") and not _babel_date(value)
         }
-        Catalog._set_mime_headers(self, [(n, v) for n, v in headers if n.lower() not in raw])
+        set_mime_headers(self, [(n, v) for n, v in headers if n.lower() not in raw])
         if "po-revision-date" in raw:
             self.revision_date = raw["po-revision-date"]
         if "pot-creation-date" in raw:
@@ -206,7 +200,7 @@ def entries(catalog: Catalog) -> list[Message]:
     """The catalog's messages in file order, without the header entry. (Iterating a
     Babel ``Catalog`` rebuilds the header entry first, formatting its dates with the
     locale data, for every file read.)"""
-    return list(catalog._messages.values())
+    return messages_of(catalog)
 
 
 MessageText = str | tuple[str, ...] | list[str]
@@ -248,46 +242,49 @@ class _TooManyPlurals(Exception):
     """A header declares more plural forms than any language has."""
 
 
-class _Parser(PoFileParser):
+class _Parser(ParserBase):
+    """Babel's PO parser, reading what msgfmt reads: ``#|`` and ``#~|`` previous
+    msgids, the flags as written, duplicates and stray plural forms refused, at most
+    ``MAX_ENTRIES`` entries."""
+
     def __init__(self, catalog: PoCatalog, path: str) -> None:
         self.path = path
         self.previous: list[str] = []
-        super().__init__(catalog, abort_invalid=True)
+        super().__init__(catalog)
 
-    def _process_comment(self, line: str) -> None:
+    def take_comment(self, line: str) -> bool:
         if line.startswith("#|"):
-            self._finish_current_message()
+            self.finish_entry()
             self.previous.append(line[2:].strip())
-            return
-        super()._process_comment(line)
+            return True
+        return False
 
-    def _process_message_line(self, lineno: int, line: str, obsolete: bool = False) -> None:
+    def take_message_line(self, line: str, obsolete: bool) -> bool:
         if obsolete and line.startswith("|"):  # "#~| msgid": an obsolete entry's previous msgid
-            self._finish_current_message()
+            self.finish_entry()
             self.previous.append(line[1:].strip())
-            return
-        super()._process_message_line(lineno, line, obsolete)
+            return True
+        return False
 
-    def _process_keyword_line(self, lineno: int, line: str, obsolete: bool = False) -> None:
+    def check_keyword_line(self, lineno: int, line: str) -> None:
         # What msgfmt refuses and Babel would read some way of its own.
         keyword = line.partition(" ")[0]
         if keyword == "msgid_plural" and len(self.messages) != 1:
-            self._invalid_pofile(line, lineno, "msgid_plural without a msgid just before it")
+            self.refuse(line, lineno, "msgid_plural without a msgid just before it")
         elif keyword == "msgstr" or keyword.startswith("msgstr["):
             plural = len(self.messages) > 1
             if keyword == "msgstr" and self.translations:
-                self._invalid_pofile(line, lineno, "a second msgstr in one entry")
+                self.refuse(line, lineno, "a second msgstr in one entry")
             elif keyword == "msgstr" and plural:
-                self._invalid_pofile(
+                self.refuse(
                     line, lineno, "an entry with msgid_plural needs msgstr[0], msgstr[1], ..."
                 )
             elif keyword != "msgstr" and not plural:
-                self._invalid_pofile(line, lineno, f"{keyword} without msgid_plural")
+                self.refuse(line, lineno, f"{keyword} without msgid_plural")
             elif keyword != "msgstr" and keyword in {f"msgstr[{i}]" for i, _ in self.translations}:
-                self._invalid_pofile(line, lineno, f"a second {keyword} in one entry")
-        super()._process_keyword_line(lineno, line, obsolete)
+                self.refuse(line, lineno, f"a second {keyword} in one entry")
 
-    def _add_message(self) -> None:
+    def add_message(self) -> None:
         context_, ids = _previous(self.previous)
         self.previous = []
         flags = {f for f in self.flags if f}
@@ -308,14 +305,14 @@ class _Parser(PoFileParser):
         # Babel would keep only the last of two entries with the same msgctxt and msgid
         # (silently, for obsolete ones); the other translation would be lost on update.
         if msgid and (
-            self.catalog._key_for(msgid, context) in self.catalog.obsolete
+            key_for(self.catalog, msgid, context) in self.catalog.obsolete
             or self.catalog.get(msgid, context=context) is not None
         ):
             raise PoFileError(
                 f"duplicate message definition (msgctxt {context!r})", self.catalog, "", self.offset
             )
         try:
-            super()._add_message()
+            self.babel_add_message()
         except ValueError as exc:  # the header: a Language or date Babel cannot read
             raise PoFileError(f"invalid header: {exc}", self.catalog, "", lineno - 1) from None
         if not msgid:
@@ -323,7 +320,7 @@ class _Parser(PoFileParser):
                 raise _TooManyPlurals()
             return
         if obsolete:
-            message = self.catalog.obsolete.get(self.catalog._key_for(msgid, context))
+            message = self.catalog.obsolete.get(key_for(self.catalog, msgid, context))
         else:
             message = self.catalog.get(msgid, context=context)
         if message is not None:
@@ -356,7 +353,7 @@ def _previous(lines: list[str]) -> tuple[str | None, list[str]]:
 
 
 class _Scanned(NamedTuple):
-    """One entry as ``_scan`` read it, before Babel's ``Message`` bookkeeping."""
+    """One entry as ``_scan_entries`` read it, before Babel's ``Message`` bookkeeping."""
 
     msgid: str
     string: str
@@ -374,115 +371,6 @@ class _Scanned(NamedTuple):
     def key(self) -> str | tuple[str, str]:
         """The entry's key in a Babel catalog."""
         return (self.msgid, self.context) if self.context is not None else self.msgid
-
-
-def _scan(lines: list[str]) -> list[_Scanned] | None:
-    """The entries of a PO text that ``_PLAIN_PO`` matched, in file order, read exactly
-    as ``_Parser`` (Babel's parser) reads them, in one loop instead of several method
-    calls per line: every PO file of a build is read this way.
-
-    Only the common shape is read here: entries with one msgid and one msgstr, the
-    usual comments, ``#|`` previous msgids, obsolete ``#~`` entries. On anything
-    else (plural entries, a missing msgstr, a duplicate, too many entries) it returns
-    None, and the caller lets ``_Parser`` read the text, so that Babel decides and
-    reports. Tests hold both readers to the same catalogs (tests/test_properties.py)."""
-    ids: list[str] | None = None
-    strings: list[str] | None = None
-    contexts: list[str] | None = None
-    receiving: list[str] | None = None  # where a continuation line goes
-    locations: list[tuple[str, int | None]] = []  # (path, line or None), as Babel keeps them
-    flags: list[str] = []
-    auto: list[str] = []
-    user: list[str] = []
-    previous: list[str] = []
-    obsolete = False
-    offset = 0
-    found: list[_Scanned] = []
-    keys: set[str | tuple[str, str]] = set()
-
-    def finish() -> bool:
-        """Add the entry read so far (Babel's ``_finish_current_message``)."""
-        nonlocal ids, strings, contexts, receiving, locations, flags, auto, user, previous
-        if strings is None or len(found) >= MAX_ENTRIES:
-            return False
-        msgid = "".join(map(unescape, ids)) if ids else ""
-        context = "".join(map(unescape, contexts)) if contexts else None
-        if msgid:
-            key = (msgid, context) if context is not None else msgid
-            if key in keys:  # Babel would keep one of the two: let it report
-                return False
-            keys.add(key)
-        found.append(
-            _Scanned(
-                msgid,
-                "".join(map(unescape, strings)),
-                context,
-                locations,
-                flags,
-                auto,
-                user,
-                previous,
-                offset + 1,
-                obsolete,
-            )
-        )
-        ids = strings = contexts = receiving = None
-        locations, flags, auto, user, previous = [], [], [], [], []
-        return True
-
-    for lineno, raw in enumerate(lines):
-        line = raw.strip()
-        if not line:
-            continue
-        entry_obsolete = False
-        if line[0] == "#":
-            mark = line[1:2]
-            if mark == "~":
-                line = line[2:].lstrip()
-                if not line:
-                    return None
-                if line[0] == "|":  # an obsolete entry's previous msgid, as "#|"
-                    if ids is not None and not finish():
-                        return None
-                    previous.append(line[1:].strip())
-                    continue
-                entry_obsolete = True
-            else:
-                if ids is not None and not finish():
-                    return None
-                if not _comment(line, locations, flags, auto, user, previous):
-                    return None
-                continue
-        if line[0] == '"':
-            if receiving is None:
-                return None
-            receiving.append(line)
-            continue
-        keyword, _, arg = line.partition(" ")
-        arg = arg.strip()
-        if keyword == "msgid":
-            if ids is not None and not finish():
-                return None
-            offset = lineno
-            obsolete = entry_obsolete
-            ids = receiving = [arg]
-        elif keyword == "msgstr":
-            if ids is None or strings is not None:
-                return None
-            obsolete = entry_obsolete
-            strings = receiving = [arg] if arg != '""' else []
-        elif keyword == "msgctxt":
-            if ids is not None and not finish():
-                return None
-            obsolete = entry_obsolete
-            contexts = receiving = [arg]
-        else:  # msgid_plural, msgstr[n]: Babel's
-            return None
-    if ids is not None and not finish():
-        return None
-    if not found and (flags or user or auto):
-        return None  # Babel makes a header of comments alone
-    return found
 
 
 def _comment(
@@ -554,10 +442,17 @@ def _strings(group: str, obsolete: bool) -> str:
 
 
 def _scan_entries(text: str) -> list[_Scanned] | None:
-    """``_scan`` of a text written entry by entry the usual way (``_ACTIVE_ENTRY``,
-    ``_OBSOLETE_ENTRY``, blank lines between), a regular-expression match per entry
-    instead of a step per line; None for any other text, which ``_scan`` reads.
-    Tests hold both to the same entries."""
+    """The entries of a PO text, in file order, read exactly as ``_Parser`` (Babel's
+    parser) reads them, with a regular-expression match per entry instead of several
+    method calls per line: the gate reads twenty thousand catalogs.
+
+    Only the common shape is read here: a text written entry by entry the usual way
+    (``_ACTIVE_ENTRY``, ``_OBSOLETE_ENTRY``, blank lines between), with the usual
+    comments, ``#|`` and ``#~|`` previous msgids, only the escapes Babel decodes. On
+    anything else (plural entries, a missing msgstr, a duplicate, too many entries,
+    another layout) it returns None, and the caller lets ``_Parser`` read the text,
+    so that Babel decides and reports. tests/test_properties.py holds this reader
+    and Babel's to the same entries."""
     found: list[_Scanned] = []
     keys: set[str | tuple[str, str]] = set()
     pos, end, line = 0, len(text), 0
@@ -618,19 +513,11 @@ def _message(entry: _Scanned) -> Message:
         lineno=entry.lineno,
         context=entry.context,
     )
-    if entry.msgid:  # as _Parser._add_message mends Babel's message (not the header's)
+    if entry.msgid:  # as _Parser.add_message mends Babel's message (not the header's)
         message.flags = {f for f in entry.flags if f}
         context, message.previous_id = _previous(entry.previous)
         set_previous_context(message, context)
     return message
-
-
-def _parse_plain(catalog: PoCatalog, lines: list[str]) -> bool:
-    """Fill ``catalog`` from the lines of a PO text that ``_PLAIN_PO`` matched, as
-    ``_Parser`` would (see ``_scan``); False, leaving the text to ``_Parser``, if it
-    is not of the common shape or Babel cannot read its header."""
-    scanned = _scan(lines)
-    return scanned is not None and _fill(catalog, scanned)
 
 
 def _fill(catalog: PoCatalog, scanned: list[_Scanned]) -> bool:
@@ -640,13 +527,80 @@ def _fill(catalog: PoCatalog, scanned: list[_Scanned]) -> bool:
         if entry.obsolete:
             catalog.obsolete[entry.key] = message
         elif entry.msgid:
-            catalog._messages[entry.key] = message
+            put_message(catalog, entry.key, message)
         else:
             try:
                 catalog[""] = message  # the header: Babel reads its fields
             except ValueError:
                 return False
     return True
+
+
+# -- the header ------------------------------------------------------------------------------
+class HeaderFields(NamedTuple):
+    """The header of a PO file as written."""
+
+    fields: dict[str, str]
+    """Each field's value by its lowercased name (the first, if repeated)."""
+    lines: dict[str, int]
+    """Each field's line by its lowercased name."""
+    start: int | None
+    """The line of the header's ``msgstr``: where a missing field belongs."""
+
+
+_FIELD_NAME = re.compile(r"[A-Za-z][\w-]*")
+_LINE_BREAK = re.compile("\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def lines_of(text: str) -> Iterator[str]:
+    """``text.splitlines()``, one line at a time: the header is read from the top of
+    a file without splitting all the rest."""
+    pos = 0
+    for match in _LINE_BREAK.finditer(text):
+        yield text[pos : match.start()]
+        pos = match.end()
+    if pos < len(text):
+        yield text[pos:]
+
+
+def read_header(text: str) -> HeaderFields:
+    """The header fields of a PO text (the msgstr of its first entry, ``msgid ""``) as
+    written, with the line of each, following fields that a writer wrapped over several
+    lines: the one reading of a header careloc's checks and messages use (Babel reads
+    it again for its catalog, and ``_babel_takes_header`` predicts that reading)."""
+    pieces: list[tuple[int, str]] = []
+    started = False
+    start: int | None = None
+    for lineno, raw in enumerate(lines_of(text), 1):
+        line = raw.strip()
+        if not started:
+            if line.startswith("msgstr "):
+                started = True
+                start = lineno
+                line = line[len("msgstr ") :].strip()
+            elif line.startswith("msgid ") and line != 'msgid ""':
+                break
+            else:
+                continue
+        if not (line.startswith('"') and line.endswith('"') and len(line) >= 2):
+            break
+        pieces.append((lineno, unescape(line)))
+    fields: dict[str, str] = {}
+    lines: dict[str, int] = {}
+    current: tuple[int, str] | None = None
+    for lineno, piece in pieces:
+        for part in piece.splitlines(keepends=True):
+            first, buffer = current if current is not None else (lineno, "")
+            buffer += part
+            if not buffer.endswith("\n"):
+                current = (first, buffer)
+                continue
+            current = None
+            name, sep, value = buffer.partition(":")
+            if sep and _FIELD_NAME.fullmatch(name.strip()):
+                fields.setdefault(name.strip().lower(), value.strip())
+                lines.setdefault(name.strip().lower(), first)
+    return HeaderFields(fields, lines, start)
 
 
 # -- what the gate reads --------------------------------------------------------------------
@@ -709,8 +663,6 @@ def read_entries(data: bytes, path: str) -> PoEntries:
     is of the common shape and its header plainly written."""
     text = _text(data, path)
     scanned = _scan_entries(text)
-    if scanned is None and _PLAIN_PO.fullmatch(text):
-        scanned = _scan(text.split("\n"))
     headers = (e.string for e in scanned or () if not e.msgid and not e.obsolete)
     if scanned is not None and all(_babel_takes_header(h) for h in headers):
         messages: dict[str | tuple[str, str], PoEntry] = {}
@@ -721,6 +673,8 @@ def read_entries(data: bytes, path: str) -> PoEntries:
             elif entry.msgid:
                 messages[entry.key] = _entry(entry)
         return PoEntries(list(messages.values()), list(obsolete.values()))
+    if scanned is None:
+        return PoEntries.of(_babel_po(text, path))
     return PoEntries.of(read_po(data, path))
 
 
@@ -772,7 +726,7 @@ def _parse_locale(identifier: str) -> None:
 
 
 _separated = functools.lru_cache(maxsize=1024)(parse_separated_header)
-_datetime_header = functools.lru_cache(maxsize=4096)(_parse_datetime_header)
+_datetime_header = functools.lru_cache(maxsize=4096)(parse_datetime_header)
 
 
 def _check_syntax(lines: list[str], path: str) -> None:
@@ -824,8 +778,8 @@ def _bounded(catalog: PoCatalog, text: str, path: str) -> PoCatalog:
     (each plural entry would be that many strings long): ContentError at that line."""
     if catalog.num_plurals <= MAX_PLURALS:
         return catalog
-    found = re.search(r'^"Plural-Forms:', text, re.MULTILINE)
-    line = text.count("\n", 0, found.start()) + 1 if found else 1
+    header = read_header(text)
+    line = header.lines.get("plural-forms", header.start or 1)
     raise ContentError(
         [
             error(
@@ -841,20 +795,21 @@ def _bounded(catalog: PoCatalog, text: str, path: str) -> PoCatalog:
 def read_po(data: bytes, path: str) -> PoCatalog:
     """Parse PO bytes; ContentError (with the file and line) if they are not a valid PO."""
     text = _text(data, path)
-    # Lines end at "\n" only, as for GNU gettext and editors: str.splitlines() would also
-    # break inside strings at U+2028, form feeds and other characters msgfmt accepts.
-    lines = text.split("\n")
     scanned = _scan_entries(text)
-    if scanned is not None:  # the usual layout: plain, too
+    if scanned is not None:  # the usual layout, plainly written: no syntax to check
         catalog = PoCatalog(charset="utf-8")
         if _fill(catalog, scanned):
             return _bounded(catalog, text, path)
-    elif _PLAIN_PO.fullmatch(text):
-        catalog = PoCatalog(charset="utf-8")
-        if _parse_plain(catalog, lines):
-            return _bounded(catalog, text, path)
-    else:
-        _check_syntax(lines, path)
+    return _babel_po(text, path)
+
+
+def _babel_po(text: str, path: str) -> PoCatalog:
+    """``read_po`` of ``text`` by Babel's parser alone: the reader of every file
+    ``_scan_entries`` leaves, and the referee it is tested against."""
+    # Lines end at "\n" only, as for GNU gettext and editors: str.splitlines() would also
+    # break inside strings at U+2028, form feeds and other characters msgfmt accepts.
+    lines = text.split("\n")
+    _check_syntax(lines, path)
     catalog = PoCatalog(charset="utf-8")
     parser = _Parser(catalog, path)
     try:

@@ -554,18 +554,3 @@ def test_messages_are_bounded() -> None:
     found = fails("Treatment", "Tratamiento <b>" + "<i>" * 10_000, "markup", "error")
     assert len(found.message) <= checks.MAX_MESSAGE and "more" in found.message
     assert checks.bounded("x" * 1000) == "x" * (checks.MAX_MESSAGE - 1) + "…"
-
-
-@pytest.mark.slow
-@given(
-    st.lists(
-        st.one_of(
-            st.text(max_size=5),
-            st.sampled_from(
-                ["\r\n", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x85", "\u2028", "\u2029", "\n\n"]
-            ),
-        )
-    ).map("".join)
-)
-def test_lines_of_is_splitlines(text: str) -> None:
-    assert list(checks.lines_of(text)) == text.splitlines()

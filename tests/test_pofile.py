@@ -216,3 +216,51 @@ HEADER = (
     b'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
     b'"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\n'
 )
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.text(max_size=5),
+            st.sampled_from(
+                ["\r\n", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x85", "\u2028", "\u2029", "\n\n"]
+            ),
+        )
+    ).map("".join)
+)
+def test_lines_of_is_splitlines(text: str) -> None:
+    assert list(pofile.lines_of(text)) == text.splitlines()
+
+
+def test_one_header_reader_finds_each_field_where_a_writer_put_it() -> None:
+    """Fields on the msgstr line itself, wrapped over lines, repeated: the first wins."""
+    text = (
+        '# comment\nmsgid ""\nmsgstr "Language: de\\n"\n"Plural-Forms: nplurals=2; "\n'
+        '"plural=(n != 1);\\n"\n"Language: fr\\n"\n\nmsgid "a"\nmsgstr "b"\n'
+    )
+    fields, lines, start = pofile.read_header(text)
+    assert start == 3
+    assert fields == {"language": "de", "plural-forms": "nplurals=2; plural=(n != 1);"}
+    assert lines == {"language": 3, "plural-forms": 4}
+
+
+@pytest.mark.parametrize("command", ["update", "check"])
+def test_header_errors_point_at_the_field(project_copy: Path, run, command: str) -> None:
+    path = project_copy / "locales" / "fr" / "LC_MESSAGES" / "numbness-of-the-legs.po"
+    text = path.read_text(encoding="utf-8").replace('"Language: fr\\n"', '"Language: es\\n"')
+    path.write_text(text, encoding="utf-8")
+    line = text[: text.index('"Language: es')].count("\n") + 1
+    code, out, err = run(project_copy, command)
+    assert code == 1
+    assert f"locales/fr/LC_MESSAGES/numbness-of-the-legs.po:{line}: error: [header-language]" in (
+        out + err
+    )
+
+
+def test_a_huge_nplurals_on_the_msgstr_line_is_refused_at_that_line() -> None:
+    data = b'msgid ""\nmsgstr "Plural-Forms: nplurals=9; plural=n;\\n"\n'
+    with pytest.raises(ContentError) as raised:
+        read_po(data, "x.po")
+    assert [f.format() for f in raised.value.findings] == [
+        "x.po:2: error: [header-plural-forms] nplurals=9: no language has more than 6 plural forms"
+    ]
