@@ -36,9 +36,7 @@ from typing import TYPE_CHECKING
 from babel.core import Locale, get_global
 from babel.messages.plurals import get_plural
 
-from pipeline import pofile
-from pipeline.langid import wrong_language
-from pipeline.meaning import glossary_forbidden, glossary_term
+from pipeline import langid, meaning, pofile
 from pipeline.model import Article, Finding, FindingSeverity, Location, Unit, UnitKind
 from pipeline.pofile import MAX_PLURALS, PoEntry
 from pipeline.project import parse_locale
@@ -757,6 +755,81 @@ def zero_width(entry: Entry) -> Iterator[Finding]:
             "zero-width",
             "invisible zero-width character(s): " + _char_names(entry.translation, ZERO_WIDTH),
         )
+
+
+# -- what a translation says (``pipeline.langid``, ``pipeline.meaning``) ----------------
+def wrong_language(entry: Entry) -> Iterator[Finding]:
+    """``wrong-language``: the translation must be in the locale's language.
+
+    Portuguese pasted into the Spanish file, or the English left with a word
+    changed, reads as a translation to every other check. An offline detector
+    compares the locale's language with the project's other languages (and
+    English); it judges only sentences long enough (at least 30 letters and 4
+    words, or 10 Chinese or Japanese characters) and flags only when another
+    language is clearly more likely (90% or more against 5% or less). Short
+    terms and names are never judged. An error in urgent-care warnings; a
+    warning elsewhere, where the English is shown instead."""
+    context = entry.context
+    if not context.languages:
+        return
+    if not langid.judgeable(entry.translation):
+        return
+    own_code = langid.code_of(context.code)
+    if own_code is None:
+        return
+    if " ".join(entry.translation.split()) == " ".join(entry.source.split()):
+        return  # the English itself: ``unchanged`` says so
+    other = langid.other_language(entry.translation, own_code, context.languages)
+    if other is not None:
+        yield entry.gate(
+            "wrong-language",
+            f"the translation reads as {langid.language_name(other)}, "
+            f"not {langid.language_name(own_code)}",
+        )
+
+
+def glossary_term(entry: Entry) -> Iterator[Finding]:
+    """``glossary-term``: where the English uses a clinical term of the locale's
+    termbase (``locales/<locale>/glossary.tbx``), the translation must use one of
+    its preferred or admitted translations.
+
+    One word for one symptom, everywhere: "dizziness" stays *mareo* in every
+    Spanish warning, not *mareo* here and *aturdimiento* there. Case and endings
+    may differ. A deliberate rewording can be confirmed with the translator
+    comment ``# careloc: reworded`` on the entry."""
+    termbase = entry.context.termbase
+    if termbase is None or meaning.confirmed(entry.comments):
+        return
+    for concept in termbase.concepts_in(entry.source):
+        allowed = concept.allowed
+        if not allowed or any(meaning.contains(entry.translation, t) for t in allowed):
+            continue
+        listing = ", ".join(repr(t) for t in allowed)
+        yield entry.gate(
+            "glossary-term",
+            f"the English says {concept.source[0]!r}; the termbase asks for {listing}",
+        )
+
+
+def glossary_forbidden(entry: Entry) -> Iterator[Finding]:
+    """``glossary-forbidden``: where the English uses a clinical term of the locale's
+    termbase, the translation must not use a translation the termbase marks as
+    deprecated or superseded.
+
+    These are the colloquial or wrong words for a symptom (Spanish *vértigo* for
+    "dizziness" names another symptom). Case and endings may differ."""
+    termbase = entry.context.termbase
+    if termbase is None:
+        return
+    for concept in termbase.concepts_in(entry.source):
+        for term in concept.forbidden:
+            if meaning.contains(entry.translation, term):
+                yield entry.gate(
+                    "glossary-forbidden",
+                    f"{term!r} is marked deprecated for {concept.source[0]!r} in the "
+                    "termbase; use "
+                    + (", ".join(repr(t) for t in concept.allowed) or "another term"),
+                )
 
 
 TRANSLATION_CHECKS: tuple[Check, ...] = (

@@ -15,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
-from pipeline import __version__, catalogs, gate, progress, pseudo, report, review
+from pipeline import __version__, catalogs, gate, progress, pseudo, report, signing
 from pipeline import build as site
 from pipeline.errors import CarelocError, ContentError, UsageError
 from pipeline.model import Finding, FindingSeverity, Location, error
@@ -167,7 +167,7 @@ def cmd_review(project: Project, args: argparse.Namespace) -> int:
     _stale_templates(project, stop=False)
     code = args.locale.replace("-", "_")
 
-    def confirm(proposals: Sequence[review.Proposal]) -> bool:
+    def confirm(proposals: Sequence[signing.Proposal]) -> bool:
         print(report.review_text(proposals, code))
         if args.yes or not proposals:
             return True
@@ -187,7 +187,7 @@ def cmd_review(project: Project, args: argparse.Namespace) -> int:
             return False
         return answer.strip().lower() in ("y", "yes")
 
-    result = review.sign(
+    result = signing.sign(
         project,
         args.locale,
         args.reviewer,

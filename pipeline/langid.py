@@ -12,15 +12,8 @@ from __future__ import annotations
 import functools
 import importlib.metadata
 import re
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
-
-from pipeline.model import Finding
-
-if TYPE_CHECKING:
-    from pipeline.checks import Entry
 
 MIN_LETTERS = 30
 """Text with fewer letters is not judged (the shortest warning lead in practice has
@@ -115,41 +108,13 @@ def other_language(text: str, own: str, languages: tuple[str, ...]) -> str | Non
 
 
 @functools.lru_cache(maxsize=1024)
-def _code_of(code: str) -> str | None:
+def code_of(code: str) -> str | None:
     """The ISO 639-1 code of a gettext locale code, if lingua knows the language."""
     language = language_of(code)
     return language.iso_code_639_1.name.lower() if language is not None else None
 
 
-def _name(code: str) -> str:
+def language_name(code: str) -> str:
+    """The English name of a language (ISO 639-1 or gettext code), as lingua knows it."""
     language = language_of(code)
     return language.name.title() if language is not None else code
-
-
-def wrong_language(entry: Entry) -> Iterator[Finding]:
-    """``wrong-language``: the translation must be in the locale's language.
-
-    Portuguese pasted into the Spanish file, or the English left with a word
-    changed, reads as a translation to every other check. An offline detector
-    compares the locale's language with the project's other languages (and
-    English); it judges only sentences long enough (at least 30 letters and 4
-    words, or 10 Chinese or Japanese characters) and flags only when another
-    language is clearly more likely (90% or more against 5% or less). Short
-    terms and names are never judged. An error in urgent-care warnings; a
-    warning elsewhere, where the English is shown instead."""
-    context = entry.context
-    if not context.languages:
-        return
-    if not judgeable(entry.translation):
-        return
-    own_code = _code_of(context.code)
-    if own_code is None:
-        return
-    if " ".join(entry.translation.split()) == " ".join(entry.source.split()):
-        return  # the English itself: ``unchanged`` says so
-    other = other_language(entry.translation, own_code, context.languages)
-    if other is not None:
-        yield entry.gate(
-            "wrong-language",
-            f"the translation reads as {_name(other)}, not {_name(own_code)}",
-        )

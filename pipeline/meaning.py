@@ -17,12 +17,8 @@ import re
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from pipeline.model import Finding, FindingSeverity, Location, WarningBlock
-
-if TYPE_CHECKING:
-    from pipeline.checks import Entry
 
 REWORDED = "careloc: reworded"
 """Translator comment (``# careloc: reworded``) confirming a deliberate rewording: the
@@ -206,49 +202,6 @@ def lead_missing_red_flag(
 
 
 # -- the termbase -------------------------------------------------------------------------
-def glossary_term(entry: Entry) -> Iterator[Finding]:
-    """``glossary-term``: where the English uses a clinical term of the locale's
-    termbase (``locales/<locale>/glossary.tbx``), the translation must use one of
-    its preferred or admitted translations.
-
-    One word for one symptom, everywhere: "dizziness" stays *mareo* in every
-    Spanish warning, not *mareo* here and *aturdimiento* there. Case and endings
-    may differ. A deliberate rewording can be confirmed with the translator
-    comment ``# careloc: reworded`` on the entry."""
-    termbase = entry.context.termbase
-    if termbase is None or confirmed(entry.comments):
-        return
-    for concept in termbase.concepts_in(entry.source):
-        if not concept.allowed or any(contains(entry.translation, t) for t in concept.allowed):
-            continue
-        listing = ", ".join(repr(t) for t in concept.allowed)
-        yield entry.gate(
-            "glossary-term",
-            f"the English says {concept.source[0]!r}; the termbase asks for {listing}",
-        )
-
-
-def glossary_forbidden(entry: Entry) -> Iterator[Finding]:
-    """``glossary-forbidden``: where the English uses a clinical term of the locale's
-    termbase, the translation must not use a translation the termbase marks as
-    deprecated or superseded.
-
-    These are the colloquial or wrong words for a symptom (Spanish *vértigo* for
-    "dizziness" names another symptom). Case and endings may differ."""
-    termbase = entry.context.termbase
-    if termbase is None:
-        return
-    for concept in termbase.concepts_in(entry.source):
-        for term in concept.forbidden:
-            if contains(entry.translation, term):
-                yield entry.gate(
-                    "glossary-forbidden",
-                    f"{term!r} is marked deprecated for {concept.source[0]!r} in the "
-                    "termbase; use "
-                    + (", ".join(repr(t) for t in concept.allowed) or "another term"),
-                )
-
-
 # -- across the articles of a locale -------------------------------------------------------
 @dataclass(frozen=True)
 class Rendering:

@@ -14,7 +14,8 @@ from collections.abc import Iterable, Sequence
 from pipeline.dashboard import render_dashboard
 from pipeline.gate import CheckResult, Verdict
 from pipeline.model import Finding, visible
-from pipeline.review import Proposal, review_counts
+from pipeline.review import review_counts
+from pipeline.signing import Proposal
 
 FINDING_FORMATS = ("text", "json", "github")
 STATUS_FORMATS = ("text", "json", "html")

@@ -21,7 +21,7 @@ from pipeline.dashboard import Progress, locale_views, render_dashboard
 from pipeline.gate import Stats, Verdict, evaluate_all
 from pipeline.pofile import read_po, render_po
 from pipeline.project import Project
-from pipeline.review import sign
+from pipeline.signing import sign
 
 from .conftest import vnu_jar
 

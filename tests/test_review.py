@@ -29,8 +29,8 @@ from pipeline.review import (
     parse_reviews,
     render_reviews,
     review_state,
-    sign,
 )
+from pipeline.signing import sign
 
 DATA = Path(__file__).parent / "data" / "reviews"
 SCHEMA = Path(__file__).parent.parent / "schemas" / "reviews.schema.json"
@@ -539,7 +539,7 @@ def test_review_without_a_terminal_needs_yes(project_copy: Path, run: Run) -> No
 def test_review_text_writes_control_characters_out() -> None:
     from pipeline.model import Location, Unit, UnitKind
     from pipeline.report import review_text
-    from pipeline.review import Proposal
+    from pipeline.signing import Proposal
 
     unit = Unit("s/w", UnitKind.WARNING_LEAD, "Call 999.", Location("x"), "w")
     text = review_text([Proposal(ARTICLE, unit, "Llame\x1b[2K al 112.", None)], "es")
