@@ -98,10 +98,23 @@ class PoContext:
     """ISO 639-1 codes of the project's languages, the candidates of ``wrong-language``."""
 
     def finding(
-        self, code: str, severity: FindingSeverity, message: str, line: int | None = None
+        self,
+        code: str,
+        severity: FindingSeverity,
+        message: str,
+        line: int | None = None,
+        *,
+        unit: str | None = None,
     ) -> Finding:
+        """A finding about this file; ``unit``: the msgctxt of the unit it is about."""
         return Finding(
-            code, severity, bounded(message), Location(self.path, line), self.locale, self.article
+            code,
+            severity,
+            bounded(message),
+            Location(self.path, line),
+            self.locale,
+            self.article,
+            unit,
         )
 
 
@@ -160,16 +173,22 @@ class Entry:
     def critical(self, code: str, message: str) -> Finding:
         """An error on any unit: the translation is never published."""
         self.usable = False
-        return self.context.finding(code, ERROR, self._where(message), self.line)
+        return self.context.finding(
+            code, ERROR, self._where(message), self.line, unit=self.unit.key
+        )
 
     def gate(self, code: str, message: str) -> Finding:
         """An error on an urgent-care warning unit; a warning elsewhere (English fallback)."""
         self.usable = False
         severity = ERROR if self.unit.is_warning else WARNING
-        return self.context.finding(code, severity, self._where(message), self.line)
+        return self.context.finding(
+            code, severity, self._where(message), self.line, unit=self.unit.key
+        )
 
     def cosmetic(self, code: str, message: str) -> Finding:
-        return self.context.finding(code, WARNING, self._where(message), self.line)
+        return self.context.finding(
+            code, WARNING, self._where(message), self.line, unit=self.unit.key
+        )
 
     def _where(self, message: str) -> str:
         what = "urgent-care warning unit" if self.unit.is_warning else "unit"
@@ -1133,16 +1152,22 @@ def entry_state(
                 f"{what} '{unit.key}' is obsolete (#~) in this PO; restore it and "
                 "translate it, or run `careloc update`",
                 obsolete.lineno,
+                unit=unit.key,
             )
         return context.finding(
             "missing-unit",
             severity,
             f"{what} '{unit.key}' has no entry in this PO; run `careloc update`",
+            unit=unit.key,
         )
     translation = translation_of(message)
     if not translation:
         return context.finding(
-            "untranslated", severity, f"{what} '{unit.key}' is not translated", message.lineno
+            "untranslated",
+            severity,
+            f"{what} '{unit.key}' is not translated",
+            message.lineno,
+            unit=unit.key,
         )
     if blank(translation):
         return context.finding(
@@ -1151,6 +1176,7 @@ def entry_state(
             f"{what} '{unit.key}' is not translated: {shown(translation)} has no "
             "letter or digit a reader could see",
             message.lineno,
+            unit=unit.key,
         )
     if message.fuzzy:
         return context.finding(
@@ -1159,6 +1185,7 @@ def entry_state(
             f"{what} '{unit.key}' is fuzzy: check the translation against the English, "
             "then remove the fuzzy flag",
             message.lineno,
+            unit=unit.key,
         )
     if message.id != unit.text:
         return context.finding(
@@ -1167,6 +1194,7 @@ def entry_state(
             f"{what} '{unit.key}' translates an older English text; run `careloc update` "
             "and review the translation",
             message.lineno,
+            unit=unit.key,
         )
     return None
 
@@ -1239,4 +1267,5 @@ def unknown_entry(message: PoEntry, context: PoContext) -> Finding:
         f"entry msgctxt {message.context!r} is not a unit of article "
         f"{context.article!r}; run `careloc update`",
         message.lineno,
+        unit=message.context,
     )

@@ -198,6 +198,7 @@ def lead_missing_red_flag(
                 Location(path, lines.get(lead.key)),
                 locale,
                 article,
+                lead.key,
             )
 
 
@@ -251,6 +252,7 @@ def inconsistent(renderings: Sequence[Rendering]) -> list[Finding]:
                     Location(first.path, first.line),
                     first.locale,
                     first.article,
+                    first.key,
                 )
             )
     return found

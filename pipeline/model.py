@@ -231,10 +231,11 @@ def error(
     *,
     locale: str | None = None,
     article: str | None = None,
+    unit: str | None = None,
 ) -> Finding:
     """An error finding: it blocks publishing (and fails CI for the source or a published
     locale)."""
-    return Finding(code, FindingSeverity.ERROR, message, location, locale, article)
+    return Finding(code, FindingSeverity.ERROR, message, location, locale, article, unit)
 
 
 def warning(
@@ -244,6 +245,7 @@ def warning(
     *,
     locale: str | None = None,
     article: str | None = None,
+    unit: str | None = None,
 ) -> Finding:
     """A warning finding: reported, never blocks on its own."""
-    return Finding(code, FindingSeverity.WARNING, message, location, locale, article)
+    return Finding(code, FindingSeverity.WARNING, message, location, locale, article, unit)

@@ -249,6 +249,7 @@ def _findings(
                 signoff.location or Location(reviews.path),
                 context.locale,
                 article.id,
+                unit.key,
             )
         elif state is ReviewState.UNREVIEWED and required and unit.key in translations:
             yield context.finding(
@@ -258,6 +259,7 @@ def _findings(
                 f"locales/locales.yaml requires one for {context.code}: "
                 f"`careloc review {context.code} --unit {unit.key} --reviewer NAME`",
                 lines.get(unit.key),
+                unit=unit.key,
             )
 
 
