@@ -44,6 +44,37 @@ from pipeline.project import parse_locale
 if TYPE_CHECKING:
     from pipeline.termbase import Termbase
 
+__all__ = [
+    "ERROR",
+    "HEADER_CHECKS",
+    "MAX_MESSAGE",
+    "PLAIN_TEXT_CHECKS",
+    "SAME_AS_SOURCE",
+    "TRANSLATION_CHECKS",
+    "WARNING",
+    "Entry",
+    "PoContext",
+    "blank",
+    "bounded",
+    "check_header",
+    "check_translation",
+    "decide",
+    "english_of",
+    "entry_state",
+    "has_signs",
+    "listing",
+    "locale_script",
+    "numbers_in",
+    "read_header",
+    "skeleton",
+    "translation_of",
+    "unchanged",
+    "unknown_entry",
+    "unpaired",
+    "urls_in",
+    "waived",
+]
+
 ERROR = FindingSeverity.ERROR
 WARNING = FindingSeverity.WARNING
 

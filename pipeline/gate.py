@@ -41,6 +41,23 @@ from pipeline.project import PSEUDO_LOCALE, LocalePolicy, Project, parse_locale
 from pipeline.review import SCHEMA as REVIEWS_SCHEMA
 from pipeline.review import ReviewState, assess, reviews_path
 
+__all__ = [
+    "VERDICT_CACHE",
+    "Batch",
+    "CheckResult",
+    "Fields",
+    "Stats",
+    "Verdict",
+    "check_project",
+    "evaluate",
+    "evaluate_all",
+    "evaluate_group",
+    "item_count",
+    "new_batch",
+    "project_languages",
+    "translations_digest",
+]
+
 
 @dataclass(frozen=True)
 class Stats:

@@ -10,6 +10,24 @@ from enum import StrEnum
 
 from pipeline.codes import CODES
 
+__all__ = [
+    "Article",
+    "Block",
+    "Finding",
+    "FindingSeverity",
+    "ListBlock",
+    "Location",
+    "Paragraph",
+    "Section",
+    "Severity",
+    "Unit",
+    "UnitKind",
+    "WarningBlock",
+    "error",
+    "visible",
+    "warning",
+]
+
 
 @dataclass(frozen=True, slots=True)
 class Location:

@@ -28,6 +28,26 @@ from pipeline.project import LocalePolicy, Project
 from pipeline.schema import validate
 from pipeline.yamlfile import YamlDocument, parse_yaml, read_yaml
 
+__all__ = [
+    "REVIEWER_RE",
+    "REVIEWS_FILE",
+    "SCHEMA",
+    "Key",
+    "ReviewCounts",
+    "ReviewState",
+    "SignOff",
+    "assess",
+    "fingerprint",
+    "load_reviews",
+    "parse_reviews",
+    "render_reviews",
+    "review_counts",
+    "review_state",
+    "reviews_data",
+    "reviews_path",
+    "why_stale",
+]
+
 REVIEWS_FILE = "reviews.yaml"
 SCHEMA = "reviews"
 REVIEWER_RE = re.compile(r"\A(?=.*\S)[^\x00-\x1f\x7f]{1,200}\Z")
