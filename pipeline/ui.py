@@ -114,6 +114,7 @@ def load_ui(code: str, source_locale: str = "en", ui_dir: Path = UI_DIR) -> UiSt
                     f"msgctxt {key!r}: the translation must keep exactly the placeholders "
                     f"{placeholders(english)}; using English",
                     where,
+                    unit=key,
                 )
             )
             strings[key] = UiText(english, fallback=True)
