@@ -35,6 +35,16 @@ from pipeline.schema import read_schema, validator
 from pipeline.ui import load_ui
 from pipeline.verify import expected_warnings, verify_bundle, verify_html
 
+__all__ = [
+    "LOCK_SUFFIX",
+    "MANIFEST",
+    "TEMP_PREFIX",
+    "BuildResult",
+    "FileInfo",
+    "LocaleOutcome",
+    "build",
+]
+
 DEFAULT_OUT = "dist"
 MANIFEST = "manifest.json"
 INDEX = "index.html"
@@ -212,7 +222,7 @@ def _build(project: Project, out: Path | None, codes: list[str] | None) -> Build
         files[MANIFEST] = FileInfo.of(extra[MANIFEST])
 
         # 5. Write the rest beside the old output and swap it in.
-        write_files(staging, extra)
+        _write_files(staging, extra)
         finish(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -550,21 +560,6 @@ def manifest(
     )
 
 
-def write_tree(target: Path, files: Mapping[str, bytes]) -> None:
-    """Write ``files`` (relative POSIX path -> bytes) into a fresh directory beside
-    ``target``, then swap it in for ``target``; on any failure, remove it and leave
-    ``target`` untouched."""
-    for rel in files:
-        _check_rel(rel)
-    staging = new_staging(target)
-    try:
-        write_files(staging, files)
-        finish(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-
-
 def _check_rel(rel: str) -> None:
     parts = rel.split("/")
     if rel.startswith("/") or "\\" in rel or any(p in ("", ".", "..") for p in parts):
@@ -610,9 +605,12 @@ def _real_dir(path: Path) -> bool:
         return False
 
 
-def write_files(staging: Path, files: Mapping[str, bytes]) -> None:
-    for rel, data in sorted(files.items()):
+def _write_files(staging: Path, files: Mapping[str, bytes]) -> None:
+    """Write ``files`` (relative POSIX path -> bytes) into ``staging``; nothing at all
+    if any path is not a plain relative path (``bad-output``)."""
+    for rel in files:
         _check_rel(rel)
+    for rel, data in sorted(files.items()):
         path = staging / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         write_new(str(path), data)

@@ -35,6 +35,8 @@ from typing import Any
 import pipeline
 from pipeline import __version__
 
+__all__ = ["CACHE_DIR", "ENV_NO_CACHE", "Cache", "code_fingerprint", "digest", "secret"]
+
 CACHE_DIR = ".careloc-cache"
 ENV_NO_CACHE = "CARELOC_NO_CACHE"
 _PACKAGE = Path(pipeline.__file__).resolve().parent

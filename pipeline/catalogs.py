@@ -42,6 +42,22 @@ from pipeline.project import (
     source_date_epoch,
 )
 
+__all__ = [
+    "Change",
+    "catalog_from_template",
+    "extract",
+    "init",
+    "load_po",
+    "load_template",
+    "merge",
+    "new_catalog",
+    "now",
+    "stale_templates",
+    "sync",
+    "template_problems",
+    "update",
+]
+
 LAST_TRANSLATOR = "careloc translators <translators@careloc.invalid>"
 
 

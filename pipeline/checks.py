@@ -44,6 +44,37 @@ from pipeline.project import parse_locale
 if TYPE_CHECKING:
     from pipeline.termbase import Termbase
 
+__all__ = [
+    "ERROR",
+    "HEADER_CHECKS",
+    "MAX_MESSAGE",
+    "PLAIN_TEXT_CHECKS",
+    "SAME_AS_SOURCE",
+    "TRANSLATION_CHECKS",
+    "WARNING",
+    "Entry",
+    "PoContext",
+    "blank",
+    "bounded",
+    "check_header",
+    "check_translation",
+    "decide",
+    "english_of",
+    "entry_state",
+    "has_signs",
+    "listing",
+    "locale_script",
+    "numbers_in",
+    "read_header",
+    "skeleton",
+    "translation_of",
+    "unchanged",
+    "unknown_entry",
+    "unpaired",
+    "urls_in",
+    "waived",
+]
+
 ERROR = FindingSeverity.ERROR
 WARNING = FindingSeverity.WARNING
 
@@ -98,10 +129,23 @@ class PoContext:
     """ISO 639-1 codes of the project's languages, the candidates of ``wrong-language``."""
 
     def finding(
-        self, code: str, severity: FindingSeverity, message: str, line: int | None = None
+        self,
+        code: str,
+        severity: FindingSeverity,
+        message: str,
+        line: int | None = None,
+        *,
+        unit: str | None = None,
     ) -> Finding:
+        """A finding about this file; ``unit``: the msgctxt of the unit it is about."""
         return Finding(
-            code, severity, bounded(message), Location(self.path, line), self.locale, self.article
+            code,
+            severity,
+            bounded(message),
+            Location(self.path, line),
+            self.locale,
+            self.article,
+            unit,
         )
 
 
@@ -160,16 +204,22 @@ class Entry:
     def critical(self, code: str, message: str) -> Finding:
         """An error on any unit: the translation is never published."""
         self.usable = False
-        return self.context.finding(code, ERROR, self._where(message), self.line)
+        return self.context.finding(
+            code, ERROR, self._where(message), self.line, unit=self.unit.key
+        )
 
     def gate(self, code: str, message: str) -> Finding:
         """An error on an urgent-care warning unit; a warning elsewhere (English fallback)."""
         self.usable = False
         severity = ERROR if self.unit.is_warning else WARNING
-        return self.context.finding(code, severity, self._where(message), self.line)
+        return self.context.finding(
+            code, severity, self._where(message), self.line, unit=self.unit.key
+        )
 
     def cosmetic(self, code: str, message: str) -> Finding:
-        return self.context.finding(code, WARNING, self._where(message), self.line)
+        return self.context.finding(
+            code, WARNING, self._where(message), self.line, unit=self.unit.key
+        )
 
     def _where(self, message: str) -> str:
         what = "urgent-care warning unit" if self.unit.is_warning else "unit"
@@ -1133,16 +1183,22 @@ def entry_state(
                 f"{what} '{unit.key}' is obsolete (#~) in this PO; restore it and "
                 "translate it, or run `careloc update`",
                 obsolete.lineno,
+                unit=unit.key,
             )
         return context.finding(
             "missing-unit",
             severity,
             f"{what} '{unit.key}' has no entry in this PO; run `careloc update`",
+            unit=unit.key,
         )
     translation = translation_of(message)
     if not translation:
         return context.finding(
-            "untranslated", severity, f"{what} '{unit.key}' is not translated", message.lineno
+            "untranslated",
+            severity,
+            f"{what} '{unit.key}' is not translated",
+            message.lineno,
+            unit=unit.key,
         )
     if blank(translation):
         return context.finding(
@@ -1151,6 +1207,7 @@ def entry_state(
             f"{what} '{unit.key}' is not translated: {shown(translation)} has no "
             "letter or digit a reader could see",
             message.lineno,
+            unit=unit.key,
         )
     if message.fuzzy:
         return context.finding(
@@ -1159,6 +1216,7 @@ def entry_state(
             f"{what} '{unit.key}' is fuzzy: check the translation against the English, "
             "then remove the fuzzy flag",
             message.lineno,
+            unit=unit.key,
         )
     if message.id != unit.text:
         return context.finding(
@@ -1167,6 +1225,7 @@ def entry_state(
             f"{what} '{unit.key}' translates an older English text; run `careloc update` "
             "and review the translation",
             message.lineno,
+            unit=unit.key,
         )
     return None
 
@@ -1239,4 +1298,5 @@ def unknown_entry(message: PoEntry, context: PoContext) -> Finding:
         f"entry msgctxt {message.context!r} is not a unit of article "
         f"{context.article!r}; run `careloc update`",
         message.lineno,
+        unit=message.context,
     )

@@ -21,6 +21,8 @@ from pipeline.errors import CarelocError, ContentError, UsageError
 from pipeline.model import Finding, FindingSeverity, Location, error
 from pipeline.project import CONFIG_PATH, Project, find_root
 
+__all__ = ["main"]
+
 Command = Callable[[Project, argparse.Namespace], int]
 
 

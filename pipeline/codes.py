@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-__all__ = ["CODES", "Code", "Stage", "Tier", "declared", "render_table"]
+__all__ = ["BEGIN", "CODES", "END", "Code", "Stage", "Tier", "declared", "render_table", "with_table"]
 
 
 class Tier(StrEnum):

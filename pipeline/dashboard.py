@@ -24,6 +24,8 @@ from pipeline.gate import Stats, Verdict
 from pipeline.project import PSEUDO_LOCALE, LocalePolicy, parse_locale
 from pipeline.review import ReviewCounts, ReviewState
 
+__all__ = ["MAX_LISTED", "MAX_REASONS", "PAGE", "Progress", "locale_views", "render_dashboard"]
+
 TEMPLATE = "dashboard.html.j2"
 PAGE = "status.html"
 """Where ``careloc build`` puts the dashboard in the output directory."""

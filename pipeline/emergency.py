@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import phonenumbers
 
+__all__ = ["MEDICAL_EMERGENCY", "emergency_number"]
+
 MEDICAL_EMERGENCY: dict[str, str] = {
     # Where a dedicated ambulance / medical number exists, that one (it reaches a
     # clinician soonest); otherwise the general emergency number.

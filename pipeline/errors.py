@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from pipeline.model import Finding
 
+__all__ = ["CarelocError", "ContentError", "UsageError"]
+
 
 class CarelocError(Exception):
     """Base class of every error careloc raises on purpose."""

@@ -22,6 +22,16 @@ from pipeline.model import Article, ListBlock, Paragraph, Severity, Unit, Warnin
 from pipeline.project import parse_locale, to_bcp47
 from pipeline.ui import UiStrings, UiText, load_ui
 
+__all__ = [
+    "BUNDLE_SCHEMA",
+    "PagePaths",
+    "RenderedPage",
+    "Renderer",
+    "dump_json",
+    "script_json",
+    "template_environment",
+]
+
 BUNDLE_SCHEMA = "bundle"
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pipeline.model import Article, Unit, UnitKind
 from pipeline.pofile import PoCatalog, plain_message
 
+__all__ = ["PROJECT", "build_template"]
+
 PROJECT = "careloc"
 
 _WHAT = {

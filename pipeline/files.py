@@ -22,6 +22,17 @@ from typing import Any
 from pipeline.errors import ContentError
 from pipeline.model import Finding, Location, error
 
+__all__ = [
+    "atomic_write",
+    "exchange",
+    "exclusive_lock",
+    "read_bounded",
+    "remove_leftover_temps",
+    "remove_tree",
+    "too_large",
+    "write_new",
+]
+
 
 def too_large(head: bytes, limit: int, size: int | None, display_path: str) -> Finding:
     """The finding for a file over ``limit`` bytes, pointing at the line where the limit

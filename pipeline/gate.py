@@ -41,6 +41,23 @@ from pipeline.project import PSEUDO_LOCALE, LocalePolicy, Project, parse_locale
 from pipeline.review import SCHEMA as REVIEWS_SCHEMA
 from pipeline.review import ReviewState, assess, reviews_path
 
+__all__ = [
+    "VERDICT_CACHE",
+    "Batch",
+    "CheckResult",
+    "Fields",
+    "Stats",
+    "Verdict",
+    "check_project",
+    "evaluate",
+    "evaluate_all",
+    "evaluate_group",
+    "item_count",
+    "new_batch",
+    "project_languages",
+    "translations_digest",
+]
+
 
 @dataclass(frozen=True)
 class Stats:
@@ -385,6 +402,7 @@ def item_count(
         f"urgent-care warning '{warning.lead.key}' has {expected} red-flag item(s) in the "
         f"English but {detail}",
         lines.get(warning.lead.key),
+        unit=warning.lead.key,
     )
 
 
@@ -559,6 +577,7 @@ def _pick(
                     ERROR if unit.is_warning else WARNING,
                     f"second entry for unit '{unit.key}' (another msgid); it is ignored: remove it",
                     other.lineno,
+                    unit=unit.key,
                 ),
                 subject,
                 about_warning=unit.is_warning,
@@ -845,6 +864,7 @@ def _head(verdict: Verdict) -> bytes:
             *((f.location.path, f.location.line, f.location.column) if f.location else ()),
             f.locale,
             f.article,
+            f.unit,
         ]
         for f in verdict.findings
     ]
@@ -876,12 +896,12 @@ def _read_head(head: bytes) -> Fields | None:
         )
         found = []
         for item in findings:
-            code, severity, message, *where, locale, article = item
+            code, severity, message, *where, locale, article, unit = item
             location = Location(*where) if where else None
             if location is not None and not isinstance(location.path, str):
                 return None
             found.append(
-                Finding(code, _SEVERITIES[severity], message, location, locale, article)  # type: ignore[arg-type]
+                Finding(code, _SEVERITIES[severity], message, location, locale, article, unit)  # type: ignore[arg-type]
             )
         fields: Fields = {
             "findings": tuple(found),

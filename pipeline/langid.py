@@ -15,6 +15,16 @@ import re
 
 from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
 
+__all__ = [
+    "candidates",
+    "code_of",
+    "identity",
+    "judgeable",
+    "language_name",
+    "language_of",
+    "other_language",
+]
+
 MIN_LETTERS = 30
 """Text with fewer letters is not judged (the shortest warning lead in practice has
 many more; a red-flag item has fewer)."""

@@ -20,6 +20,15 @@ from dataclasses import dataclass
 
 from pipeline.model import Finding, FindingSeverity, Location, WarningBlock
 
+__all__ = [
+    "REWORDED",
+    "Rendering",
+    "confirmed",
+    "contains",
+    "inconsistent",
+    "lead_missing_red_flag",
+]
+
 REWORDED = "careloc: reworded"
 """Translator comment (``# careloc: reworded``) confirming a deliberate rewording: the
 translated lead names a red flag, or a clinical concept, in other words than the
@@ -198,6 +207,7 @@ def lead_missing_red_flag(
                 Location(path, lines.get(lead.key)),
                 locale,
                 article,
+                lead.key,
             )
 
 
@@ -251,6 +261,7 @@ def inconsistent(renderings: Sequence[Rendering]) -> list[Finding]:
                     Location(first.path, first.line),
                     first.locale,
                     first.article,
+                    first.key,
                 )
             )
     return found

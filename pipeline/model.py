@@ -10,6 +10,24 @@ from enum import StrEnum
 
 from pipeline.codes import CODES
 
+__all__ = [
+    "Article",
+    "Block",
+    "Finding",
+    "FindingSeverity",
+    "ListBlock",
+    "Location",
+    "Paragraph",
+    "Section",
+    "Severity",
+    "Unit",
+    "UnitKind",
+    "WarningBlock",
+    "error",
+    "visible",
+    "warning",
+]
+
 
 @dataclass(frozen=True, slots=True)
 class Location:
@@ -231,10 +249,11 @@ def error(
     *,
     locale: str | None = None,
     article: str | None = None,
+    unit: str | None = None,
 ) -> Finding:
     """An error finding: it blocks publishing (and fails CI for the source or a published
     locale)."""
-    return Finding(code, FindingSeverity.ERROR, message, location, locale, article)
+    return Finding(code, FindingSeverity.ERROR, message, location, locale, article, unit)
 
 
 def warning(
@@ -244,6 +263,7 @@ def warning(
     *,
     locale: str | None = None,
     article: str | None = None,
+    unit: str | None = None,
 ) -> Finding:
     """A warning finding: reported, never blocks on its own."""
-    return Finding(code, FindingSeverity.WARNING, message, location, locale, article)
+    return Finding(code, FindingSeverity.WARNING, message, location, locale, article, unit)

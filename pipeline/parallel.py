@@ -20,6 +20,8 @@ from typing import Any, TypeVar
 
 from pipeline.progress import track
 
+__all__ = ["ENV_JOBS", "MIN_ITEMS", "jobs", "map_ordered"]
+
 ENV_JOBS = "CARELOC_JOBS"
 MIN_ITEMS = 64
 """Below this many items a pool costs more (forking, pickling) than it saves."""

@@ -38,6 +38,27 @@ from pipeline.files import too_large
 from pipeline.model import Location, error
 from pipeline.yamlfile import decode_text
 
+__all__ = [
+    "MAX_ENTRIES",
+    "MAX_PLURALS",
+    "MAX_PO_BYTES",
+    "MessageText",
+    "PoCatalog",
+    "PoEntries",
+    "PoEntry",
+    "content_key",
+    "entries",
+    "lines_of",
+    "plain_message",
+    "previous_context",
+    "read_entries",
+    "read_header",
+    "read_po",
+    "render_po",
+    "translated",
+    "unescape",
+]
+
 MAX_PO_BYTES = 8 * 1024 * 1024
 MAX_ENTRIES = 10_000
 MAX_PLURALS = 6

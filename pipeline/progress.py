@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable, Iterator, Sized
 from contextlib import contextmanager
 from typing import TextIO, TypeVar
 
+__all__ = ["Bar", "enabled", "track"]
+
 T = TypeVar("T")
 
 BAR_WIDTH = 24

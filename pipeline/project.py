@@ -21,6 +21,18 @@ from pipeline.schema import validate
 from pipeline.source import load_articles
 from pipeline.yamlfile import read_yaml
 
+__all__ = [
+    "CONFIG_PATH",
+    "PSEUDO_LOCALE",
+    "LocalePolicy",
+    "Project",
+    "find_root",
+    "parse_locale",
+    "register_locale",
+    "source_date_epoch",
+    "to_bcp47",
+]
+
 LOCALE_RE = re.compile(r"\A[a-z]{2,3}(_[A-Za-z0-9]{2,8})*\Z")
 ARTICLE_ID_RE = re.compile(r"\A[a-z0-9]+(-[a-z0-9]+)*\Z")
 CONFIG_PATH = "locales/locales.yaml"

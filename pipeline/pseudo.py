@@ -23,6 +23,8 @@ from pipeline.model import Article, error
 from pipeline.pofile import PoCatalog, content_key, plain_message, render_po
 from pipeline.project import PSEUDO_LOCALE, Project, to_bcp47
 
+__all__ = ["CLOSE", "OPEN", "accent", "pseudo", "pseudo_text"]
+
 EXPANSION = 0.35
 """How much longer pseudo text is than the English (German runs about 30% longer)."""
 OPEN, CLOSE = "[!! ", " !!]"

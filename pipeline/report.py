@@ -17,6 +17,21 @@ from pipeline.model import Finding, visible
 from pipeline.review import review_counts
 from pipeline.signing import Proposal
 
+__all__ = [
+    "FINDING_FORMATS",
+    "STATUS_FORMATS",
+    "check_summary_line",
+    "findings_github",
+    "findings_json",
+    "format_check",
+    "format_status",
+    "github_annotation",
+    "github_summary",
+    "review_text",
+    "status_data",
+    "status_text",
+]
+
 FINDING_FORMATS = ("text", "json", "github")
 STATUS_FORMATS = ("text", "json", "html")
 TEMPLATE_CODES = ("stale-template", "no-template")

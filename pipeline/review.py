@@ -28,6 +28,26 @@ from pipeline.project import LocalePolicy, Project
 from pipeline.schema import validate
 from pipeline.yamlfile import YamlDocument, parse_yaml, read_yaml
 
+__all__ = [
+    "REVIEWER_RE",
+    "REVIEWS_FILE",
+    "SCHEMA",
+    "Key",
+    "ReviewCounts",
+    "ReviewState",
+    "SignOff",
+    "assess",
+    "fingerprint",
+    "load_reviews",
+    "parse_reviews",
+    "render_reviews",
+    "review_counts",
+    "review_state",
+    "reviews_data",
+    "reviews_path",
+    "why_stale",
+]
+
 REVIEWS_FILE = "reviews.yaml"
 SCHEMA = "reviews"
 REVIEWER_RE = re.compile(r"\A(?=.*\S)[^\x00-\x1f\x7f]{1,200}\Z")
@@ -249,6 +269,7 @@ def _findings(
                 signoff.location or Location(reviews.path),
                 context.locale,
                 article.id,
+                unit.key,
             )
         elif state is ReviewState.UNREVIEWED and required and unit.key in translations:
             yield context.finding(
@@ -258,6 +279,7 @@ def _findings(
                 f"locales/locales.yaml requires one for {context.code}: "
                 f"`careloc review {context.code} --unit {unit.key} --reviewer NAME`",
                 lines.get(unit.key),
+                unit=unit.key,
             )
 
 

@@ -18,6 +18,8 @@ from pipeline.files import read_bounded
 from pipeline.model import Finding, Location, error
 from pipeline.yamlfile import YamlDocument
 
+__all__ = ["Validator", "read_schema", "validate", "validator"]
+
 
 class Validator:
     """One schema file, compiled twice: by jsonschema-rs, which answers "valid?" about

@@ -168,7 +168,7 @@ def sign(
             project.rel(project.po_path(code, article.id)), policy.bcp47, article.id, code
         )
         incomplete: dict[str | None, Finding] = {
-            w.id: _located(f, verdict.findings, w.lead.key)
+            w.id: _located(f, verdict.findings)
             for w in article.warnings()
             if (f := item_count(w, verdict.translations, {}, context)) is not None
         }
@@ -215,35 +215,40 @@ def _refusals(
     translations: Mapping[str, str],
     incomplete: Mapping[str | None, Finding],
 ) -> list[Finding]:
-    """Why ``unit`` cannot be signed off: the gate's errors about it (the checks name
-    the unit as ``'<msgctxt>'``), its warning's incomplete red-flag list (by warning
-    id), or, failing those, a missing translation."""
+    """Why ``unit`` cannot be signed off: the gate's errors about it (``Finding.unit``),
+    its warning's incomplete red-flag list (by warning id), or, failing those, a
+    missing translation."""
     if unit.key in translations:
         return [incomplete[unit.warning_id]] if unit.warning_id in incomplete else []
     named = [
         f
         for f in findings
-        if f.is_error and f"'{unit.key}'" in f.message and not f.code.startswith("review-")
+        if f.is_error and f.unit == unit.key and not f.code.startswith("review-")
     ]
     if named:
         return named
-    unusable = [f for f in findings if f.is_error and not f.code.startswith("review-")]
+    unusable = [
+        f for f in findings if f.is_error and f.unit is None and not f.code.startswith("review-")
+    ]
     return unusable[:1] or [
-        error("untranslated", f"urgent-care warning unit '{unit.key}' has no usable translation")
+        error(
+            "untranslated",
+            f"urgent-care warning unit '{unit.key}' has no usable translation",
+            unit=unit.key,
+        )
     ]
 
 
-def _located(finding: Finding, findings: Iterable[Finding], lead: str) -> Finding:
-    """The gate's own ``item-count`` finding for the warning led by ``lead`` (it has the
-    PO line), or ``finding`` if the gate has none."""
-    return next(
-        (f for f in findings if f.code == finding.code and f"'{lead}'" in f.message), finding
-    )
+def _located(finding: Finding, findings: Iterable[Finding]) -> Finding:
+    """The gate's own ``item-count`` finding for the warning ``finding`` is about (it has
+    the PO line), or ``finding`` if the gate has none."""
+    return next((f for f in findings if f.code == finding.code and f.unit == finding.unit), finding)
 
 
 def _refusal(unit: Unit, problem: Finding, context: PoContext) -> Finding:
-    """``review-refused`` at the problem's place; a warning's incomplete red-flag list
-    is reported once, for the warning, not once per item."""
+    """``review-refused`` at the problem's place, about the problem's unit (the lead, for
+    a warning's incomplete red-flag list: it is reported once, for the warning, not once
+    per item) or else ``unit``."""
     subject = f"'{unit.key}'"
     if problem.code == "item-count":
         subject = f"warning '{unit.warning_id}'"
@@ -254,4 +259,5 @@ def _refusal(unit: Unit, problem: Finding, context: PoContext) -> Finding:
         problem.location or Location(context.path),
         context.locale,
         context.article,
+        problem.unit or unit.key,
     )

@@ -27,6 +27,8 @@ from pipeline.model import (
 from pipeline.schema import read_schema, validate
 from pipeline.yamlfile import MAX_BYTES, JsonPath, YamlDocument, read_yaml
 
+__all__ = ["article_record", "load_article", "load_articles", "read_article_record"]
+
 RESERVED_IDS = frozenset({"heading"})
 
 

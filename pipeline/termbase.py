@@ -30,6 +30,8 @@ from pipeline.files import read_bounded
 from pipeline.meaning import contains
 from pipeline.model import Location, error
 
+__all__ = ["MAX_TBX_BYTES", "Termbase", "load", "parse", "path_of"]
+
 MAX_TBX_BYTES = 4 * 1024 * 1024
 FILE_NAME = "glossary.tbx"
 ALLOWED = ("preferredTerm-admn-sts", "admittedTerm-admn-sts")

@@ -17,6 +17,8 @@ from pathlib import Path
 from pipeline.model import Finding, Location, warning
 from pipeline.pofile import read_po
 
+__all__ = ["ENGLISH", "UI_DIR", "UiStrings", "UiText", "load_ui", "placeholders"]
+
 UI_DIR = Path(__file__).resolve().parent / "ui"
 
 #: msgctxt -> English msgid; the POT beside the PO files lists the same entries.
@@ -112,6 +114,7 @@ def load_ui(code: str, source_locale: str = "en", ui_dir: Path = UI_DIR) -> UiSt
                     f"msgctxt {key!r}: the translation must keep exactly the placeholders "
                     f"{placeholders(english)}; using English",
                     where,
+                    unit=key,
                 )
             )
             strings[key] = UiText(english, fallback=True)

@@ -26,6 +26,8 @@ from pipeline.checks import blank
 from pipeline.model import Article, WarningBlock
 from pipeline.schema import validator
 
+__all__ = ["Expected", "expected_warnings", "verify_bundle", "verify_html"]
+
 ACTIVE_ELEMENTS = frozenset({"iframe", "object", "embed", "frame", "base", "form"})
 SEVERITY_LABEL = frozenset({"care-card__severity", "visually-hidden"})
 """Classes of the element that holds a card's severity words ("Immediate action

@@ -16,6 +16,16 @@ from pipeline.errors import ContentError
 from pipeline.files import read_bounded, too_large
 from pipeline.model import Location, error
 
+__all__ = [
+    "MAX_BYTES",
+    "MAX_DEPTH",
+    "JsonPath",
+    "YamlDocument",
+    "decode_text",
+    "parse_yaml",
+    "read_yaml",
+]
+
 MAX_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 32
 

@@ -18,7 +18,7 @@ from pipeline.export import RenderedPage, Renderer
 from pipeline.model import Article
 from pipeline.project import Project
 from pipeline.schema import validator
-from pipeline.ui import ENGLISH, UiStrings, UiText
+from pipeline.ui import ENGLISH, UiStrings, UiText, load_ui
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -382,7 +382,7 @@ def test_a_one_word_english_edit_keeps_every_locale_published(
         assert stale is not None, lang
         note = Elements(stale.group(1))
         assert note.tags[0][0] == "small" and note.tags[0][1]["lang"] == lang
-        strings = export.load_ui(lang.replace("-", "_"))
+        strings = load_ui(lang.replace("-", "_"))
         assert not strings["fallback"].fallback
         assert strings["fallback"].text in note.plain  # in the reader's language
         data = (project_copy / "dist" / lang / "numbness-of-the-legs.json").read_text()

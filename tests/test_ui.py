@@ -46,8 +46,10 @@ def test_entries_fall_back_one_by_one() -> None:
     assert strings["fallback"].fallback  # absent from the file
     assert strings["languages"] == UiText("Otros idiomas {date.__class__}")
     assert strings["index-title"].fallback  # added a placeholder
-    codes = sorted((f.code, f.location.line if f.location else None) for f in strings.findings)
-    assert codes == [("ui-placeholders", 16), ("ui-placeholders", 37)]
+    codes = sorted(
+        (f.code, f.location.line if f.location else None, f.unit) for f in strings.findings
+    )
+    assert codes == [("ui-placeholders", 16, "category"), ("ui-placeholders", 37, "index-title")]
 
 
 def test_broken_file_is_an_error_with_its_line() -> None:
