@@ -158,6 +158,13 @@ class _Tally:
             if about_warning:
                 self.warning_errors += 1
 
+    def add_unusable(self, exc: ContentError, context: PoContext, subject: str) -> None:
+        """The findings of a file that could not be used (the PO file, the termbase): they
+        concern this locale and article, and withhold it like a broken warning."""
+        for finding in exc.findings:
+            located = replace(finding, locale=context.locale, article=context.article)
+            self.add(located, subject, about_warning=True)
+
 
 def is_english_variant(project: Project, code: str) -> bool:
     """True if ``code`` is the source language in another region (en_GB for en)."""
@@ -261,12 +268,7 @@ def _with_termbase(
             project.locales_dir, policy.code, project.rel(path), project.config.source_locale
         )
     except ContentError as exc:
-        for finding in exc.findings:
-            tally.add(
-                replace(finding, locale=context.locale, article=context.article),
-                "termbase",
-                about_warning=True,
-            )
+        tally.add_unusable(exc, context, "termbase")
         return context
     return context if found is None else replace(context, termbase=found)
 
@@ -512,12 +514,7 @@ def _load(
         )
         return None
     except ContentError as exc:
-        for finding in exc.findings:
-            tally.add(
-                replace(finding, locale=context.locale, article=context.article),
-                "PO file",
-                about_warning=True,
-            )
+        tally.add_unusable(exc, context, "PO file")
         return None
     # read_po has checked that the bytes are UTF-8.
     return catalog, data.decode("utf-8")
