@@ -13,7 +13,17 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-__all__ = ["BEGIN", "CODES", "END", "Code", "Stage", "Tier", "declared", "render_table", "with_table"]
+__all__ = [
+    "BEGIN",
+    "CODES",
+    "END",
+    "Code",
+    "Stage",
+    "Tier",
+    "declared",
+    "render_table",
+    "with_table",
+]
 
 
 class Tier(StrEnum):
