@@ -5,8 +5,9 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -52,3 +53,37 @@ def vnu_jar() -> Path | None:
         return None
     jar = Path(next(iter(spec.submodule_search_locations))) / "vnu.jar"
     return jar if jar.exists() else None
+
+
+CHROMIUM = Path(os.environ.get("CARELOC_CHROMIUM", "/usr/bin/chromium"))
+"""Debian's Chromium (never a browser download); ``CARELOC_CHROMIUM`` for another."""
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+"""The axe-core rule tags of WCAG 2.2 levels A and AA."""
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """Headless system Chromium driven by Playwright; the test skips, saying why, where
+    Playwright or Chromium is absent or Chromium does not start."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is absent")
+    if not CHROMIUM.exists():
+        pytest.skip(f"Chromium is absent ({CHROMIUM}); install Debian's chromium to run these")
+    with sync_api.sync_playwright() as playwright:
+        try:
+            browser = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+            )
+        except sync_api.Error as exc:
+            pytest.skip(f"Chromium at {CHROMIUM} does not start: {exc.message.splitlines()[0]}")
+        try:
+            yield browser
+        finally:
+            browser.close()

@@ -10,10 +10,8 @@ missing.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,20 +19,12 @@ import pytest
 
 from pipeline.cli import main
 
+from .conftest import WCAG_22_AA
+
 pytestmark = pytest.mark.slow  # Chromium and axe-core on every page type
 
 REPO = Path(__file__).resolve().parent.parent
 ARTICLE = "numbness-of-the-legs"
-CHROMIUM = Path(os.environ.get("CARELOC_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 PHONE, DESKTOP = 390, 1280
 
 #: Every page type a build makes: (name, path in the output, what makes it that type).
@@ -48,7 +38,6 @@ PAGES = [
     ("dashboard", "status.html"),
 ]
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is absent")
 axe_api = pytest.importorskip(
     "axe_playwright_python.sync_playwright", reason="the axe-playwright-python package is absent"
 )
@@ -91,18 +80,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"Chromium is absent ({CHROMIUM}); install Debian's chromium to run these")
-    with sync_api.sync_playwright() as playwright:
-        try:
-            launched = playwright.chromium.launch(
-                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-            )
-        except sync_api.Error as exc:
-            pytest.skip(f"Chromium at {CHROMIUM} does not start: {exc.message.splitlines()[0]}")
-        yield launched
-        launched.close()
+def browser(chromium: Any) -> Any:
+    return chromium
 
 
 def open_page(browser: Any, site: Path, path: str, width: int) -> Any:

@@ -23,7 +23,7 @@ from pipeline.pofile import read_po, render_po
 from pipeline.project import Project
 from pipeline.signing import sign
 
-from .conftest import vnu_jar
+from .conftest import WCAG_22_AA, vnu_jar
 
 Run = Callable[..., tuple[int, str, str]]
 ARTICLE = "numbness-of-the-legs"
@@ -232,34 +232,6 @@ def test_page_passes_the_nu_html_checker(busy_dashboard: Path) -> None:
     assert problems == []  # not even info-level warnings
 
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Any:
-    """Headless system Chromium driven by Playwright (never a downloaded browser)."""
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed (Debian: apt-get install chromium)")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("width", [390, 1280])
 def test_page_fits_the_screen_and_passes_axe_in_chromium(
@@ -275,7 +247,7 @@ def test_page_fits_the_screen_and_passes_axe_in_chromium(
         assert page.locator("details[open] li").count() > 0
         scroll = page.evaluate("document.documentElement.scrollWidth")
         assert scroll <= width, f"{scroll} px wide on a {width} px screen"
-        results = axe.Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
+        results = axe.Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}})
         violations = [
             (v["id"], [n["target"] for n in v["nodes"]]) for v in results.response["violations"]
         ]
