@@ -128,6 +128,11 @@ class PoContext:
     languages: tuple[str, ...] = ()
     """ISO 639-1 codes of the project's languages, the candidates of ``wrong-language``."""
 
+    @functools.cached_property
+    def chosen_checks(self) -> dict[tuple[bool, bool], tuple[Check, ...]]:
+        """The checks ``checks_for`` has chosen for this file, by kind of entry."""
+        return {}
+
     def finding(
         self,
         code: str,
@@ -523,6 +528,10 @@ class _CharSkeletons(dict[str, str]):
 _CHAR_SKELETONS = _CharSkeletons()
 
 
+_ASCII_NOT_IN_SKELETON = "".join(chr(c) for c in range(128) if not chr(c).isalnum())
+"""ASCII characters that no skeleton keeps at the start of a text: spaces, controls and
+signs (a sign is kept only between two digits)."""
+
 _WINDOW = 12
 """Characters whose skeleton starts the skeleton of the whole text, enough to rule most
 texts out: NFKC, case folding and the look-alikes work character by character, but for
@@ -546,6 +555,9 @@ class English:
 
     def unit_of(self, translation: str) -> str | None:
         """The key of the unit whose English ``translation`` is (by skeleton), or None."""
+        # Spaces and ASCII signs before the first letter are not in the skeleton ("[!! ",
+        # "- ", "(", quotes): skip them, so the first letters can rule the text out.
+        translation = translation.lstrip(_ASCII_NOT_IN_SKELETON)
         head = translation[:2]
         if self.ascii and len(head) == 2 and head.isalpha():
             # Most text starts with two letters, whose skeletons start the text's (one
@@ -930,12 +942,46 @@ _source_has_signs = functools.lru_cache(maxsize=65536)(has_signs)
 """``has_signs`` of an English text, remembered: twenty locales check the same English."""
 
 
+_ONLY_WHERE: dict[Check, Callable[[PoContext, bool], bool]] = {
+    unchanged: lambda context, warning: not context.same_language,
+    script: lambda context, warning: warning and not context.same_language,
+    wrong_language: lambda context, warning: (
+        bool(context.languages) and langid.code_of(context.code) is not None
+    ),
+    glossary_term: lambda context, warning: context.termbase is not None,
+    glossary_forbidden: lambda context, warning: context.termbase is not None,
+}
+"""Checks that can find nothing in some files or units, known before any text is
+read: each check's own first test, asked once per file (its locale, its termbase)
+and kind of unit, not once per entry. A check not listed runs everywhere."""
+
+
+def checks_for(context: PoContext, plain: bool, warning: bool) -> tuple[Check, ...]:
+    """The checks of ``TRANSLATION_CHECKS`` (``PLAIN_TEXT_CHECKS`` if ``plain``) that can
+    find anything in an entry of this file, a warning unit or not (``_ONLY_WHERE``)."""
+    chosen = context.chosen_checks
+    key = (plain, warning)
+    found = chosen.get(key)
+    if found is None:
+        checks = PLAIN_TEXT_CHECKS if plain else TRANSLATION_CHECKS
+        found = chosen[key] = tuple(
+            check
+            for check in checks
+            if (only := _ONLY_WHERE.get(check)) is None or only(context, warning)
+        )
+    return found
+
+
 def check_translation(entry: Entry) -> list[Finding]:
-    """Run every check of ``TRANSLATION_CHECKS`` on one entry (only ``PLAIN_TEXT_CHECKS``
-    where neither text has anything the others look for: the same findings, sooner)."""
-    if not has_signs(entry.translation) and not _source_has_signs(entry.source):
-        return [finding for check in PLAIN_TEXT_CHECKS for finding in check(entry)]
-    return [finding for check in TRANSLATION_CHECKS for finding in check(entry)]
+    """Run every check of ``TRANSLATION_CHECKS`` on one entry: only those of
+    ``PLAIN_TEXT_CHECKS`` where neither text has anything the others look for, and
+    only those that can find anything in its file (``checks_for``): the same
+    findings, sooner."""
+    plain = not has_signs(entry.translation) and not _source_has_signs(entry.source)
+    found: list[Finding] = []
+    for check in checks_for(entry.context, plain, entry.unit.warning_id is not None):
+        found.extend(check(entry))
+    return found
 
 
 # -- checks on the PO header --------------------------------------------------------------
@@ -1257,30 +1303,32 @@ def decide(
     reported, nothing more): a gate check's warning on a unit that is no urgent-care
     warning means the English is shown instead. ``check``, ``status``, ``build``,
     ``review`` and the dashboard all read the gate's verdict, made of these decisions."""
-    state = entry_state(unit, message, obsolete, context)
-    if state is not None:
+    translation = translation_of(message) if message is not None else ""
+    if (
+        message is None
+        or not translation
+        or "fuzzy" in message.flags
+        or message.id != unit.text
+        or blank(translation)
+    ):  # what entry_state reports, asked in the order most entries pass it fastest
+        state = entry_state(unit, message, obsolete, context)
+        assert state is not None
         return Decision(None, [state], message.lineno if message is not None else None)
-    assert message is not None  # entry_state reports a missing entry
+    comments = message.user_comments
     entry = Entry(
-        unit,
-        translation_of(message),
-        context,
-        message.lineno,
-        tuple(message.user_comments),
-        english,
+        unit, translation, context, message.lineno, tuple(comments) if comments else (), english
     )
     found = check_translation(entry)
-    return Decision(
-        entry.translation if entry.usable else None,
-        found,
-        message.lineno,
-        entry.usable and bool(entry.comments) and waived(entry),
-    )
+    if not entry.usable:
+        return Decision(None, found, message.lineno)
+    return Decision(translation, found, message.lineno, bool(comments) and waived(entry))
 
 
 def translation_of(message: PoEntry) -> str:
     """The msgstr of ``message`` (the first form, should a plural entry appear)."""
     string = message.string
+    if type(string) is str:
+        return string
     if isinstance(string, (list, tuple)):
         return str(string[0]) if string else ""
     return str(string)
