@@ -406,6 +406,8 @@ _FILLERS = "\u115f\u1160\u3164\uffa0"
 """The Hangul fillers: letters to Unicode (category Lo) that show nothing."""
 _HIDDEN_MARKUP = re.compile(r"<!--.*?(?:-->|\Z)|<[^<>]*>", re.DOTALL)
 """An HTML comment or tag: shows nothing (and the ``markup`` check refuses the tags)."""
+_ASCII_SIGNS_BUT_LT = "".join(chr(c) for c in range(128) if not chr(c).isalnum() and chr(c) != "<")
+"""ASCII spaces, controls and signs, but the ``<`` that may open markup."""
 _ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
 
@@ -416,7 +418,8 @@ def blank(text: str) -> bool:
     punctuation ("." "…" "-"), symbols, control and format characters (the soft
     hyphen, zero-width characters), lone combining marks, the braille blank and the
     Hangul fillers are no letters."""
-    if text[:1].isalnum() and text[0] not in _FILLERS:
+    head = text.lstrip(_ASCII_SIGNS_BUT_LT)[:1]  # "[!! " before a pseudo-translation
+    if head.isalnum() and head not in _FILLERS:
         return False  # most text: it starts with a letter or digit
     if "<" in text:
         text = _HIDDEN_MARKUP.sub("", text)

@@ -17,6 +17,7 @@ import re
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from pipeline.model import Finding, FindingSeverity, Location, WarningBlock
 
@@ -213,9 +214,9 @@ def lead_missing_red_flag(
 
 # -- the termbase -------------------------------------------------------------------------
 # -- across the articles of a locale -------------------------------------------------------
-@dataclass(frozen=True)
-class Rendering:
-    """One usable translation of an urgent-care warning unit, and where it is."""
+class Rendering(NamedTuple):
+    """One usable translation of an urgent-care warning unit, and where it is (a tuple:
+    a locale of a thousand articles has ten thousand)."""
 
     english: str
     key: str

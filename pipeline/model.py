@@ -149,27 +149,32 @@ class Article:
     category: Unit | None
     sections: tuple[Section, ...]
     _by_key: dict[str, Unit] = field(default_factory=dict, repr=False, compare=False)
+    _units: tuple[Unit, ...] = field(default=(), init=False, repr=False, compare=False)
+    _warnings: tuple[WarningBlock, ...] = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        self._by_key.update((u.key, u) for u in self.units())
+        # Listed once: every check of every locale walks them.
+        units = [self.title] if self.category is None else [self.title, self.category]
+        for section in self.sections:
+            units.extend(section.units)
+        warnings = (b for s in self.sections for b in s.blocks if isinstance(b, WarningBlock))
+        object.__setattr__(self, "_units", tuple(units))
+        object.__setattr__(self, "_warnings", tuple(warnings))
+        self._by_key.update((u.key, u) for u in units)
 
     def units(self) -> Iterator[Unit]:
         """Every translatable unit, in document order."""
-        yield self.title
-        if self.category is not None:
-            yield self.category
-        for section in self.sections:
-            yield from section.units
+        return iter(self._units)
 
     def unit(self, key: str) -> Unit | None:
         return self._by_key.get(key)
 
     def warnings(self) -> list[WarningBlock]:
         """The urgent-care warnings, in document order."""
-        return [b for s in self.sections for b in s.blocks if isinstance(b, WarningBlock)]
+        return list(self._warnings)
 
     def warning_units(self) -> list[Unit]:
-        return [u for w in self.warnings() for u in w.units]
+        return [u for w in self._warnings for u in w.units]
 
 
 class FindingSeverity(StrEnum):

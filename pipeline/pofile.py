@@ -110,6 +110,10 @@ def unescape(string: str) -> str:
     body = string[1:-1]
     if "\\" not in body:
         return body
+    if "\\\\" not in body:
+        body = body.replace("\\n", "\n")  # most often the only escape: line ends
+        if "\\" not in body:
+            return body
     parts = body.split("\\\\")
     for index, part in enumerate(parts):
         if "\\" in part:
@@ -570,18 +574,29 @@ class HeaderFields(NamedTuple):
 
 
 _FIELD_NAME = re.compile(r"[A-Za-z][\w-]*")
-_LINE_BREAK = re.compile("\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+_BREAKS_BUT_CR = "\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+"""The line breaks of ``str.splitlines`` other than ``\\n`` and ``\\r`` (which
+before a ``\\n`` ends the same line)."""
 
 
 def lines_of(text: str) -> Iterator[str]:
     """``text.splitlines()``, one line at a time: the header is read from the top of
-    a file without splitting all the rest."""
-    pos = 0
-    for match in _LINE_BREAK.finditer(text):
-        yield text[pos : match.start()]
-        pos = match.end()
-    if pos < len(text):
-        yield text[pos:]
+    a file without splitting all the rest. (Each piece up to a ``\\n`` is split as
+    ``splitlines`` would split it: a ``\\r`` before the ``\\n`` ends the same line.)"""
+    pos, end = 0, len(text)
+    while pos < end:
+        stop = text.find("\n", pos)
+        if stop < 0:
+            stop = end
+        piece = text[pos:stop]
+        pos = stop + 1
+        if piece.isprintable():  # one line: no break in it (nor a tab, which is rare)
+            yield piece
+            continue
+        lines = piece.splitlines()
+        if not lines or (stop < end and piece[-1] in _BREAKS_BUT_CR):
+            lines.append("")  # the line between the piece's last break and the \n
+        yield from lines
 
 
 def read_header(text: str) -> HeaderFields:
@@ -618,9 +633,12 @@ def read_header(text: str) -> HeaderFields:
                 continue
             current = None
             name, sep, value = buffer.partition(":")
-            if sep and _FIELD_NAME.fullmatch(name.strip()):
-                fields.setdefault(name.strip().lower(), value.strip())
-                lines.setdefault(name.strip().lower(), first)
+            name = name.strip()
+            if sep and _FIELD_NAME.fullmatch(name):
+                name = name.lower()
+                if name not in fields:
+                    fields[name] = value.strip()
+                    lines[name] = first
     return HeaderFields(fields, lines, start)
 
 
