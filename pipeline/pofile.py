@@ -440,6 +440,31 @@ def _comment(
     return True
 
 
+def _gate_comment(
+    line: str,
+    locations: list[tuple[str, int | None]],
+    flags: list[str],
+    auto: list[str],
+    user: list[str],
+    previous: list[str],
+) -> bool:
+    """``_comment`` for ``PoEntry``: flags and translator comments are filed, the other
+    comments only looked at for what Babel would refuse (an unpaired isolate in a
+    reference) or read otherwise (``#-``, ``#~`` without ``|``)."""
+    mark = line[1:2]
+    if mark == ",":
+        flags.extend(flag.strip() for flag in line[2:].lstrip().split(","))
+        return True
+    if mark == "." or mark == "|":
+        return True
+    if mark == ":":
+        return "\u2068" not in line and "\u2069" not in line
+    if mark == "~" or mark == "-":
+        return _comment(line, locations, flags, auto, user, previous)
+    user.append(line[1:].strip())
+    return True
+
+
 _STRINGS = rf"({_PLAIN_STRING}(?:\n{_PLAIN_STRING})*+)"
 _OBSOLETE_STRINGS = rf"({_PLAIN_STRING}(?:\n#~ {_PLAIN_STRING})*+)"
 _COMMENTS = r"((?:#(?:~[ \t]*+\|)?+(?!~)[^\n]*+\n)*+)"
@@ -466,7 +491,7 @@ def _strings(group: str, obsolete: bool) -> str:
     return "".join(map(unescape, pieces))
 
 
-def _scan_entries(text: str) -> list[_Scanned] | None:
+def _scan_entries(text: str, *, full: bool = True) -> list[_Scanned] | None:
     """The entries of a PO text, in file order, read exactly as ``_Parser`` (Babel's
     parser) reads them, with a regular-expression match per entry instead of several
     method calls per line: the gate reads twenty thousand catalogs.
@@ -477,8 +502,13 @@ def _scan_entries(text: str) -> list[_Scanned] | None:
     anything else (plural entries, a missing msgstr, a duplicate, too many entries,
     another layout) it returns None, and the caller lets ``_Parser`` read the text,
     so that Babel decides and reports. tests/test_properties.py holds this reader
-    and Babel's to the same entries."""
+    and Babel's to the same entries.
+
+    ``full=False``: what the gate reads (``PoEntry``) only: references, extracted
+    comments and previous msgids are not filed (left empty), which is all they
+    change; what would make Babel refuse the text still returns None."""
     found: list[_Scanned] = []
+    take = _comment if full else _gate_comment
     keys: set[str | tuple[str, str]] = set()
     pos, end, line = 0, len(text), 0
     while pos < end:
@@ -501,7 +531,7 @@ def _scan_entries(text: str) -> list[_Scanned] | None:
         previous: list[str] = []
         if comments:
             for comment in comments.split("\n")[:-1]:
-                if not _comment(comment.strip(), locations, flags, auto, user, previous):
+                if not take(comment.strip(), locations, flags, auto, user, previous):
                     return None
         line += text.count("\n", pos, match.start(3))
         entry = _Scanned(
@@ -701,7 +731,7 @@ def read_entries(data: bytes, path: str) -> PoEntries:
     (ContentError on the same input), without making a Babel catalog where the file
     is of the common shape and its header plainly written."""
     text = _text(data, path)
-    scanned = _scan_entries(text)
+    scanned = _scan_entries(text, full=False)
     headers = (e.string for e in scanned or () if not e.msgid and not e.obsolete)
     if scanned is not None and all(_babel_takes_header(h) for h in headers):
         messages: dict[str | tuple[str, str], PoEntry] = {}

@@ -310,6 +310,22 @@ def test_the_gate_reader_reads_well_formed_catalogs_as_babel_does(
     _same_entries("\n".join([*(HEADER_LINES if header else []), *lines]))
 
 
+ODD_COMMENTS = st.sampled_from(
+    ["#: a.yaml:x", "#: \u2068a b.yaml\u2069:3", "#: \u2068a.yaml", "#-", "#|", "#", "#.", "#:"]
+)
+"""Comments Babel reads its own way or refuses: the gate reader, which files no
+reference, extracted comment or previous msgid, must read around them as Babel does."""
+
+
+@EXAMPLES
+@given(st.booleans(), st.lists(st.tuples(ENTRY_LINES, ODD_COMMENTS), max_size=6))
+def test_the_gate_reader_reads_odd_comments_as_babel_does(
+    header: bool, entries_: list[tuple[tuple[list[str], Any], str]]
+) -> None:
+    lines = [ln for (e, _), odd in entries_ for ln in [odd, *e]]
+    _same_entries("\n".join([*(HEADER_LINES if header else []), *lines]))
+
+
 @EXAMPLES
 @given(st.booleans(), st.lists(ENTRY_LINES, max_size=8), st.sampled_from(["", "\n", "\n\n"]))
 def test_the_fast_reader_reads_catalogs_with_any_gaps_as_babel_does(
