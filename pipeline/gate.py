@@ -9,6 +9,7 @@ warning unit passed and the rest meets the locale's completion minimum.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import re
@@ -339,18 +340,20 @@ class CheckResult:
     def findings(self) -> tuple[Finding, ...]:
         return self.source_findings + tuple(f for v in self.verdicts for f in v.findings)
 
-    @property
+    @functools.cached_property
     def blocking(self) -> tuple[Finding, ...]:
         """The errors that fail a run: about the source or a ``published`` locale;
         a draft locale's errors are reported but do not fail."""
         return tuple(f for f in self.findings if self.is_blocking(f))
 
+    @functools.cached_property
+    def _published(self) -> frozenset[str]:
+        return frozenset(v.locale for v in self.verdicts if v.policy.published)
+
     def is_blocking(self, finding: Finding) -> bool:
         if not finding.is_error:
             return False
-        if finding.locale is None:
-            return True
-        return any(v.policy.published and v.locale == finding.locale for v in self.verdicts)
+        return finding.locale is None or finding.locale in self._published
 
     @property
     def ok(self) -> bool:
