@@ -405,20 +405,27 @@ def _comment(
     auto: list[str],
     user: list[str],
     previous: list[str],
+    full: bool = True,
 ) -> bool:
     """File one comment line (stripped, not ``#~``) of an entry as Babel's parser does;
-    False for a comment only Babel should read."""
+    False for a comment only Babel should read. ``full=False``: only flags and
+    translator comments are filed (what ``PoEntry`` holds); a reference is then only
+    looked at for what Babel refuses (an isolate in it)."""
     mark = line[1:2]
     if mark == "|":
-        previous.append(line[2:].strip())
+        if full:
+            previous.append(line[2:].strip())
     elif mark == "~":  # "#~|" (nothing else reaches here)
         rest = line[2:].lstrip()
         if rest[:1] != "|":
             return False
-        previous.append(rest[1:].strip())
+        if full:
+            previous.append(rest[1:].strip())
     elif mark == ":":
         if "\u2068" in line or "\u2069" in line:
             return False
+        if not full:
+            return True
         for location in line[2:].split():
             path, colon, number = location.rpartition(":")
             if not colon:
@@ -430,38 +437,13 @@ def _comment(
     elif mark == ",":
         flags.extend(flag.strip() for flag in line[2:].lstrip().split(","))
     elif mark == ".":
-        comment = line[2:].strip()
+        comment = line[2:].strip() if full else ""
         if comment:
             auto.append(comment)
     elif mark == "-":
         return False
     else:
         user.append(line[1:].strip())
-    return True
-
-
-def _gate_comment(
-    line: str,
-    locations: list[tuple[str, int | None]],
-    flags: list[str],
-    auto: list[str],
-    user: list[str],
-    previous: list[str],
-) -> bool:
-    """``_comment`` for ``PoEntry``: flags and translator comments are filed, the other
-    comments only looked at for what Babel would refuse (an unpaired isolate in a
-    reference) or read otherwise (``#-``, ``#~`` without ``|``)."""
-    mark = line[1:2]
-    if mark == ",":
-        flags.extend(flag.strip() for flag in line[2:].lstrip().split(","))
-        return True
-    if mark == "." or mark == "|":
-        return True
-    if mark == ":":
-        return "\u2068" not in line and "\u2069" not in line
-    if mark == "~" or mark == "-":
-        return _comment(line, locations, flags, auto, user, previous)
-    user.append(line[1:].strip())
     return True
 
 
@@ -508,7 +490,6 @@ def _scan_entries(text: str, *, full: bool = True) -> list[_Scanned] | None:
     comments and previous msgids are not filed (left empty), which is all they
     change; what would make Babel refuse the text still returns None."""
     found: list[_Scanned] = []
-    take = _comment if full else _gate_comment
     keys: set[str | tuple[str, str]] = set()
     pos, end, line = 0, len(text), 0
     while pos < end:
@@ -531,7 +512,7 @@ def _scan_entries(text: str, *, full: bool = True) -> list[_Scanned] | None:
         previous: list[str] = []
         if comments:
             for comment in comments.split("\n")[:-1]:
-                if not take(comment.strip(), locations, flags, auto, user, previous):
+                if not _comment(comment.strip(), locations, flags, auto, user, previous, full):
                     return None
         line += text.count("\n", pos, match.start(3))
         entry = _Scanned(
