@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from babel.numbers import format_decimal
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline import checks
@@ -421,11 +421,13 @@ def test_the_plain_text_shortcut_is_taken_by_plain_prose_only() -> None:
 
 
 CASES = st.sampled_from(
-    ["ß", "SS", "ss", "Σ", "ς", "σ", "İ", "i̇", " ", "\t", "\u00a0", "ﬀ", "FF", "a", "A"]
-)
+    ["ß", "SS", "ss", "Σ", "ς", "σ", "İ", "i̇", " ", "\t", "\u00a0", "ﬀ", "FF", "a", "A",
+     "[!! ", "(", "-", "'", "1", ",", "\u0301"]  # signs a text may start with, digits
+)  # fmt: skip
 
 
 @pytest.mark.slow
+@settings(max_examples=1000)
 @given(st.lists(CASES, min_size=1, max_size=6).map("".join), st.data())
 def test_unchanged_is_the_english_by_skeleton(source: str, data: st.DataObject) -> None:
     """``unchanged`` fires exactly when the translation has the skeleton of the English
