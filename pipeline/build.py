@@ -272,6 +272,8 @@ class _BuildRun:
     renderer: Renderer
     pages: PageStore
     staging: Path
+    folders: set[str] = field(default_factory=set)
+    """Folders made in ``staging`` so far (by this worker)."""
 
 
 @dataclass
@@ -337,7 +339,7 @@ def _build_article(job: _BuildRun, index: int) -> _ArticleOutput:
         out.fatal = exc.findings
         return out
     for page in pages:
-        out.files.update(_place(job.pages, page, job.staging))
+        out.files.update(_place(job.pages, page, job.staging, job.folders))
     job.pages.flush()
     return out
 
@@ -689,7 +691,9 @@ def _swap(staging: Path, target: Path) -> None:
         remove_tree(backup, parallel.jobs())
 
 
-def _place(pages: PageStore, page: CheckedPage, staging: Path) -> dict[str, FileInfo]:
+def _place(
+    pages: PageStore, page: CheckedPage, staging: Path, folders: set[str]
+) -> dict[str, FileInfo]:
     """Write the page's files into ``staging`` (linking them from the previous build if
     they were not rendered now); return what the manifest lists."""
     placed = {}
@@ -699,7 +703,10 @@ def _place(pages: PageStore, page: CheckedPage, staging: Path) -> dict[str, File
     ):
         _check_rel(rel)
         path = f"{staging}/{rel}"
-        os.makedirs(os.path.dirname(path), exist_ok=True)
+        folder = os.path.dirname(rel)
+        if folder not in folders:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            folders.add(folder)
         if data is not None:
             pages.written(page.key, rel, write_new(path, data))
         else:

@@ -21,7 +21,7 @@ import typing
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
-__all__ = ["VERSION", "Malformed", "Shape", "converters", "pack", "unpack"]
+__all__ = ["VERSION", "Converter", "Malformed", "Shape", "converters", "pack", "unpack"]
 
 VERSION = 1
 """Bumped whenever the shape of any record changes (entries of another version miss)."""
@@ -78,6 +78,25 @@ class Shape(Generic[T]):
 
 
 # -- the converters, made once per type ---------------------------------------------------------
+# Records are read back by the twenty thousand: a value kept as it is in JSON (a string,
+# a number, a boolean, null) is only checked for its type, in bulk, never converted.
+_NONE = type(None)
+_LEAVES = {str: frozenset({str}), int: frozenset({int}), bool: frozenset({bool})}
+_LEAVES |= {float: frozenset({float}), _NONE: frozenset({_NONE})}
+_STR = frozenset({str})
+_LIST = frozenset({list})
+_contains = frozenset.__contains__
+
+
+class Converter(typing.NamedTuple):
+    encode: Convert
+    decode: Convert
+    plain: frozenset[type]
+    """The JSON types a value of this type is written as."""
+    leaf: bool = False
+    """Written as it is (decoding only checks the type)."""
+
+
 def _fields(cls: type) -> list[dataclasses.Field[Any]]:
     return [f for f in dataclasses.fields(cls) if f.init and not f.name.startswith("_")]
 
@@ -91,29 +110,35 @@ def _dataclass(
     if unknown:
         raise TypeError(f"{cls.__name__} has no fields {sorted(unknown)}")
     kept = [f.name for f in fields if f.name not in given]
-    pairs = [converters(hints[name]) for name in kept]
-    encoders = [e for e, _ in pairs]
-    decoders = [d for _, d in pairs]
+    parts = [converters(hints[name]) for name in kept]
+    allowed = [c.plain for c in parts]
+    inner = [(i, c.encode, c.decode) for i, c in enumerate(parts) if not c.leaf]
     size = len(kept)
     make: Callable[..., Any] = cls
 
     def encode(value: Any) -> Any:
-        return [enc(getattr(value, name)) for enc, name in zip(encoders, kept, strict=True)]
+        plain = [getattr(value, name) for name in kept]
+        for i, enc, _ in inner:
+            plain[i] = enc(plain[i])
+        return plain
 
-    if not given:
-
-        def decode(plain: Any, _given: Mapping[str, object] = {}) -> Any:
-            if type(plain) is not list or len(plain) != size:
-                raise Malformed(cls.__name__)
-            return make(*[dec(v) for dec, v in zip(decoders, plain, strict=True)])
-
-        return encode, decode
-
-    def decode_given(plain: Any, known: Mapping[str, object]) -> Any:
+    def values(plain: Any) -> list[Any]:
         if type(plain) is not list or len(plain) != size:
             raise Malformed(cls.__name__)
-        values = {name: dec(v) for name, dec, v in zip(kept, decoders, plain, strict=True)}
-        return make(**values, **{name: known[name] for name in given})
+        if not all(map(_contains, allowed, map(type, plain))):
+            raise Malformed(cls.__name__)
+        if inner:
+            plain = plain.copy()
+            for i, _, dec in inner:
+                plain[i] = dec(plain[i])
+        return plain
+
+    if not given:
+        return encode, lambda plain, _given: make(*values(plain))
+
+    def decode_given(plain: Any, known: Mapping[str, object]) -> Any:
+        named = dict(zip(kept, values(plain), strict=True))
+        return make(**named, **{name: known[name] for name in given})
 
     return encode, decode_given
 
@@ -122,70 +147,115 @@ def _same(value: Any) -> Any:
     return value
 
 
-def _exactly(kind: type) -> Convert:
+def _check(allowed: frozenset[type]) -> Convert:
     def check(value: Any) -> Any:
-        if type(value) is not kind:
-            raise Malformed(kind.__name__)
+        if type(value) not in allowed:
+            raise Malformed("value")
         return value
 
     return check
 
 
-def converters(hint: Any) -> tuple[Convert, Convert]:
-    """(encode, decode) for values of the type ``hint``."""
-    if hint in (str, int, bool, float):
-        return _same, _exactly(hint)
-    if hint is type(None):
-        return _same, _exactly(type(None))
+def converters(hint: Any) -> Converter:
+    """How values of the type ``hint`` are written and read back."""
+    if hint in _LEAVES:
+        return Converter(_same, _check(_LEAVES[hint]), _LEAVES[hint], leaf=True)
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
         members = hint._value2member_map_
-        return (lambda value: value.value), (lambda value: members[value])
+        kinds = frozenset(type(m.value) for m in hint)
+        return Converter(lambda value: value.value, lambda value: members[value], kinds)
     if hint is datetime.date:
-        return (lambda value: value.isoformat()), (
-            lambda value: datetime.date.fromisoformat(_exactly(str)(value))
-        )
+        iso = datetime.date.fromisoformat
+        return Converter(lambda value: value.isoformat(), lambda value: iso(value), _STR)
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         encode, decode = _dataclass(hint)
-        return encode, (lambda plain: decode(plain, {}))
+        return Converter(encode, lambda plain: decode(plain, {}), _LIST)
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin in (types.UnionType, typing.Union):
         return _union(args)
-    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
-        item_enc, item_dec = converters(args[0])
-        return (lambda value: [item_enc(v) for v in value]), (
-            lambda plain: tuple(item_dec(v) for v in _exactly(list)(plain))
-        )
+    if origin in (tuple, list) and (origin is list or (len(args) == 2 and args[1] is Ellipsis)):
+        return _sequence(converters(args[0]), origin)
     if origin is tuple:
-        pairs = [converters(a) for a in args]
-        return (lambda value: [enc(v) for (enc, _), v in zip(pairs, value, strict=True)]), (
-            lambda plain: tuple(
-                dec(v) for (_, dec), v in zip(pairs, _exactly(list)(plain), strict=True)
-            )
-        )
-    if origin is list:
-        item_enc, item_dec = converters(args[0])
-        return (lambda value: [item_enc(v) for v in value]), (
-            lambda plain: [item_dec(v) for v in _exactly(list)(plain)]
-        )
+        return _fixed(tuple(converters(a) for a in args))
     if origin in (dict, Mapping) and args[0] is str:
-        value_enc, value_dec = converters(args[1])
-
-        def decode_map(plain: Any) -> dict[str, Any]:
-            found = {k: value_dec(v) for k, v in _exactly(dict)(plain).items()}
-            if not all(type(k) is str for k in found):
-                raise Malformed("mapping")
-            return found
-
-        return (lambda value: {k: value_enc(v) for k, v in value.items()}), decode_map
+        return _mapping(converters(args[1]))
     raise TypeError(f"no codec for {hint!r}")
 
 
-def _union(args: tuple[Any, ...]) -> tuple[Convert, Convert]:
+def _sequence(item: Converter, kind: type) -> Converter:
+    """``tuple[X, ...]`` or ``list[X]``: a list."""
+    if item.leaf:
+
+        def decode(plain: Any) -> Any:
+            if type(plain) is not list or not set(map(type, plain)) <= item.plain:
+                raise Malformed("sequence")
+            return kind(plain)
+
+        return Converter(list, decode, _LIST)
+    enc, dec = item.encode, item.decode
+
+    def decode_items(plain: Any) -> Any:
+        if type(plain) is not list:
+            raise Malformed("sequence")
+        return kind([dec(v) for v in plain])
+
+    return Converter(lambda value: [enc(v) for v in value], decode_items, _LIST)
+
+
+def _fixed(items: tuple[Converter, ...]) -> Converter:
+    """``tuple[X, Y]``: a list of that length."""
+    size = len(items)
+    allowed = [c.plain for c in items]
+    inner = [(i, c.encode, c.decode) for i, c in enumerate(items) if not c.leaf]
+
+    def encode(value: Any) -> Any:
+        plain = list(value)
+        for i, enc, _ in inner:
+            plain[i] = enc(plain[i])
+        return plain
+
+    def decode(plain: Any) -> Any:
+        if type(plain) is not list or len(plain) != size:
+            raise Malformed("tuple")
+        if not all(map(_contains, allowed, map(type, plain))):
+            raise Malformed("tuple")
+        if inner:
+            plain = plain.copy()
+            for i, _, dec in inner:
+                plain[i] = dec(plain[i])
+        return tuple(plain)
+
+    return Converter(encode, decode, _LIST)
+
+
+def _mapping(value: Converter) -> Converter:
+    """``dict[str, X]``: an object."""
+    enc, dec, allowed = value.encode, value.decode, value.plain
+
+    def decode(plain: Any) -> Any:
+        if type(plain) is not dict or not set(map(type, plain)) <= _STR:
+            raise Malformed("mapping")
+        if not set(map(type, plain.values())) <= allowed:
+            raise Malformed("mapping")
+        return plain if value.leaf else {k: dec(v) for k, v in plain.items()}
+
+    if value.leaf:
+        return Converter(dict, decode, frozenset({dict}))
+    return Converter(lambda v: {k: enc(x) for k, x in v.items()}, decode, frozenset({dict}))
+
+
+def _union(args: tuple[Any, ...]) -> Converter:
     """``X | None``, or a union of dataclasses (tagged by class name)."""
-    if type(None) in args and len(args) == 2:
-        inner_enc, inner_dec = converters(next(a for a in args if a is not type(None)))
-        return (lambda value: None if value is None else inner_enc(value)), (
-            lambda plain: None if plain is None else inner_dec(plain)
+    if _NONE in args and len(args) == 2:
+        inner = converters(next(a for a in args if a is not _NONE))
+        allowed = inner.plain | {_NONE}
+        if inner.leaf:
+            return Converter(_same, _check(allowed), allowed, leaf=True)
+        enc, dec = inner.encode, inner.decode
+        return Converter(
+            lambda value: None if value is None else enc(value),
+            lambda plain: None if plain is None else dec(plain),
+            allowed,
         )
     if all(isinstance(a, type) and dataclasses.is_dataclass(a) for a in args):
         by_name = {a.__name__: _dataclass(a) for a in args}
@@ -195,8 +265,9 @@ def _union(args: tuple[Any, ...]) -> tuple[Convert, Convert]:
             return [name, by_name[name][0](value)]
 
         def decode(plain: Any) -> Any:
-            name, fields = _exactly(list)(plain)
-            return by_name[name][1](fields, {})
+            if type(plain) is not list or len(plain) != 2 or type(plain[0]) is not str:
+                raise Malformed("union")
+            return by_name[plain[0]][1](plain[1], {})
 
-        return encode, decode
+        return Converter(encode, decode, _LIST)
     raise TypeError(f"no codec for the union {args!r}")

@@ -40,7 +40,7 @@ __all__ = [
 KIND = "verdicts"
 TRANSLATIONS = "translations"
 _RECORD = Shape(Verdict, given=("policy", "article", "translations"))
-_encode_texts, _decode_texts = converters(dict[str, str])
+_TEXTS = converters(dict[str, str])
 
 Evaluate = Callable[[LocalePolicy, Article, bytes | None], Verdict]
 """The gate: the verdict of a locale and article (given the PO file's bytes, if read)."""
@@ -182,7 +182,7 @@ class VerdictStore:
         texts: dict[str, dict[str, str]] = {}
         for name, plain in found.items():
             try:
-                texts[name] = _decode_texts(plain)
+                texts[name] = _TEXTS.decode(plain)
             except (ValueError, TypeError, AttributeError):
                 continue
         return texts
@@ -197,5 +197,5 @@ class VerdictStore:
             k: v for k, v in before.items() if k in wanted or not self.prune
         }
         texts.update(made)
-        plain = {name: _encode_texts(texts[name]) for name in sorted(texts)}
+        plain = {name: _TEXTS.encode(texts[name]) for name in sorted(texts)}
         self.cache.put(TRANSLATIONS, entry, pack(TRANSLATIONS, plain))
