@@ -252,7 +252,7 @@ def _index(
     languages (a build after one translation changed rarely changes it)."""
     if fragments is None:
         return renderer.render_index(exported)
-    listed = (f"{article_digest(a)}\0{','.join(codes)}" for a, codes in exported)
+    listed = ((article_digest(a), codes) for a, codes in exported)
     return fragments.index(listed, lambda: renderer.render_index(exported))
 
 

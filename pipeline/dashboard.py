@@ -239,8 +239,8 @@ def render_dashboard(
             )
 
         if fragments is not None and keys is not None:
-            made_of = (f"{v.article.id}\0{keys[code, v.article.id]}" for v in group)
-            known = fragments.locale(repr(policy), made_of, render)
+            verdict_keys = ((v.article.id, keys[code, v.article.id]) for v in group)
+            known = fragments.locale(repr(policy), verdict_keys, render)
         else:
             known = render()
         row, section, is_ready = known.row, known.section, known.ready

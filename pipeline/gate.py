@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pipeline import langid, meaning, parallel, termbase
-from pipeline.cache import Cache, digest
+from pipeline.cache import digest
 from pipeline.checks import (
     ERROR,
     WARNING,
@@ -488,9 +488,10 @@ def new_run(
     project: Project, pairs: list[tuple[LocalePolicy, Article]], *, prune: bool = False
 ) -> GateRun:
     """What ``evaluate_article`` needs to evaluate ``pairs``."""
-    cache = Cache(project.root)
-    inputs = _inputs(project, pairs) if cache.enabled else {}
-    return GateRun(project, pairs, VerdictStore(cache, inputs, str(project.locales_dir), prune))
+    store = VerdictStore.of_project(
+        project.root, str(project.locales_dir), lambda: _inputs(project, pairs), prune=prune
+    )
+    return GateRun(project, pairs, store)
 
 
 def evaluate_pairs(

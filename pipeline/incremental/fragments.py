@@ -7,7 +7,7 @@ changed makes one locale's fragment of twenty and takes the index as it was."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from pipeline.cache import Cache
@@ -39,11 +39,16 @@ class Fragments:
     used: dict[str, list[str]] = field(default_factory=lambda: {DASHBOARD: [], INDEX: []})
 
     def locale(
-        self, policy: str, verdict_keys: Iterable[str], render: Callable[[], Fragment]
+        self,
+        policy: str,
+        verdict_keys: Iterable[tuple[str, str]],
+        render: Callable[[], Fragment],
     ) -> Fragment:
         """The fragment of the locale of ``policy`` (its ``repr``) showing the verdicts
-        of ``verdict_keys``, or ``render()`` (kept for the next build)."""
-        key = self.cache.key(DASHBOARD, "verdicts", policy, *verdict_keys)
+        of ``verdict_keys`` (article id, key of the verdict), or ``render()`` (kept for
+        the next build)."""
+        shown = (f"{article}\0{key}" for article, key in verdict_keys)
+        key = self.cache.key(DASHBOARD, "verdicts", policy, *shown)
         self.used[DASHBOARD].append(key)
         known = _FRAGMENT.from_plain(unpack(DASHBOARD, self.cache.get(DASHBOARD, key)))
         if known is None:
@@ -51,10 +56,12 @@ class Fragments:
             self.cache.put(DASHBOARD, key, pack(DASHBOARD, _FRAGMENT.to_plain(known)))
         return known
 
-    def index(self, exported: Iterable[str], render: Callable[[], bytes]) -> bytes:
-        """``index.html`` for ``exported`` (per article: its digest and languages), or
-        ``render()`` (kept for the next build)."""
-        key = self.cache.key(INDEX, *exported)
+    def index(
+        self, exported: Iterable[tuple[str, Sequence[str]]], render: Callable[[], bytes]
+    ) -> bytes:
+        """``index.html`` for ``exported`` (per article: its digest and the codes of its
+        languages), or ``render()`` (kept for the next build)."""
+        key = self.cache.key(INDEX, *(f"{digest}\0{','.join(codes)}" for digest, codes in exported))
         self.used[INDEX].append(key)
         page = self.cache.get(INDEX, key)
         if page is None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from pipeline.cache import Cache, digest
 from pipeline.errors import ContentError
@@ -119,6 +120,15 @@ class VerdictStore:
     """The project's ``locales/`` directory (PO files are found by the ten thousand)."""
     prune: bool = False
     """Every locale of the project was asked for: a record nobody asked for is dropped."""
+
+    @classmethod
+    def of_project(
+        cls, root: Path, locales: str, inputs: Callable[[], Mapping[str, str]], *, prune: bool
+    ) -> VerdictStore:
+        """The store of the project at ``root``; ``inputs()`` is called only if the
+        cache is in use."""
+        cache = Cache(root)
+        return cls(cache, inputs() if cache.enabled else {}, locales, prune)
 
     def entry(self, article: Article) -> str | None:
         if not self.cache.enabled:
