@@ -65,7 +65,8 @@ __all__ = [
 
 @dataclass
 class _Tally:
-    """Findings as they are made, with what each is about (for reasons and warnings_ok)."""
+    """Findings as they are made, with what each is about: the reasons, and the errors
+    about a care card (none: ``warnings_ok``, the SPEC's name for it)."""
 
     findings: list[Finding] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
@@ -90,7 +91,7 @@ class _Tally:
 
     def add_unusable(self, exc: ContentError, context: PoContext, subject: str) -> None:
         """The findings of a file that could not be used (the PO file, the termbase): they
-        concern this locale and article, and withhold it like a broken warning."""
+        concern this locale and article, and withhold it like a broken care card."""
         for finding in exc.findings:
             located = replace(finding, locale=context.locale, article=context.article)
             self.add(located, subject, about_care_card=True)
