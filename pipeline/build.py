@@ -282,8 +282,9 @@ class _ArticleOutput:
 
     template: list[Finding] = field(default_factory=list)
     """Why the article's template cannot be used (out of date): the build must stop."""
-    verdicts: Detached | None = None
-    """The gate's verdict for each locale (in ``policies`` order), but its translations."""
+    verdicts: ArticleVerdicts | Detached | None = None
+    """The gate's verdict for each locale (in ``policies`` order); from another
+    process as records, without their translations."""
     exported: list[str] = field(default_factory=list)
     reasons: list[tuple[str, str]] = field(default_factory=list)
     """(locale, reason) for every locale withheld, in the order they were found."""
@@ -303,7 +304,7 @@ def _build_article(job: _BuildRun, index: int) -> _ArticleOutput:
         return out
     count = len(job.policies)
     found = gate.evaluate_article(job.gate, range(index * count, (index + 1) * count))
-    out.verdicts = found.detached(translations=False)
+    out.verdicts = found.crossing(translations=False)  # they stay behind
     candidates: dict[str, Approved] = {job.source: Approved.of({})}
     pseudo: dict[str, Approved] = {}
     for verdict in found.verdicts:

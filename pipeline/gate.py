@@ -473,10 +473,6 @@ def evaluate_article(run: GateRun, indexes: Sequence[int]) -> ArticleVerdicts:
     return run.store.of_article(article, policies, functools.partial(evaluate, run.project))
 
 
-def _evaluate_detached(run: GateRun, indexes: Sequence[int]) -> Detached:
-    return evaluate_article(run, indexes).detached()
-
-
 def by_article(pairs: Sequence[tuple[LocalePolicy, Article]]) -> list[list[int]]:
     """The indexes of ``pairs``, grouped by article (in order of first appearance)."""
     groups: dict[str, list[int]] = {}
@@ -504,7 +500,9 @@ def evaluate_pairs(
     the project were asked for), cached verdicts nobody asked for are deleted."""
     run = new_run(project, pairs, prune=prune)
     groups = by_article(pairs)
-    results = parallel.map_ordered(_evaluate_detached, run, groups, label="check")
+    # From another process, each result arrives as ``Detached`` records.
+    results: list[ArticleVerdicts | Detached]
+    results = parallel.map_ordered(evaluate_article, run, groups, label="check")
     found: dict[int, Verdict] = {}
     for indexes, group in zip(groups, results, strict=True):
         policies = [pairs[i][0] for i in indexes]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import pickle
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -124,8 +125,14 @@ def test_a_cached_verdict_is_the_complete_verdict(tmp_path: Path, fields: dict[s
     assert cached == verdict and cached.translations is None
     assert cached.translations_digest == verdict.translations_digest
     assert store.translations(again.entry, cached) == fields["translations"]
-    (crossed,) = first.detached().attach([POLICY], ARTICLE)
+    sent = pickle.loads(pickle.dumps(first))  # as results cross from a worker process
+    assert isinstance(sent, verdicts.Detached)
+    (crossed,) = sent.attach([POLICY], ARTICLE)
     assert crossed == verdict and crossed.translations == verdict.translations
+    (bare,) = pickle.loads(pickle.dumps(first.crossing(translations=False))).attach(
+        [POLICY], ARTICLE
+    )
+    assert bare == verdict and bare.translations is None
 
 
 @settings(max_examples=200, deadline=None)

@@ -17,8 +17,9 @@ page that has to be made again.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from pipeline.cache import Cache, digest
 from pipeline.errors import ContentError
@@ -63,7 +64,12 @@ def read_po_part(path: str) -> tuple[bytes, bytes | None]:
 
 @dataclass(frozen=True)
 class ArticleVerdicts:
-    """The verdicts of one article, in the order they were asked for."""
+    """The verdicts of one article, in the order they were asked for.
+
+    Sent to another process, they travel as ``Detached`` records (pickling the article
+    with each verdict would cost more than the verdict), with their translations or,
+    ``crossing(translations=False)``, only their sha256; ``attach`` gives the verdicts
+    in either form."""
 
     entry: str | None
     """The cache entry that holds them (None without the cache)."""
@@ -73,24 +79,35 @@ class ArticleVerdicts:
     cache): the same key, the same verdict."""
     records: list[object] | None = None
     """Each verdict as its record, if it was read or written as one."""
+    send_translations: bool = True
 
-    def detached(self, *, translations: bool = True) -> Detached:
-        """These verdicts without their policy and article, to cross to another process
-        (as records: pickling the article with each would cost more than the verdict);
-        with their translations, or only their sha256."""
+    def crossing(self, *, translations: bool) -> ArticleVerdicts:
+        """These verdicts, to be sent to another process with their translations or not."""
+        return replace(self, send_translations=translations)
+
+    def attach(self, policies: Sequence[LocalePolicy], article: Article) -> list[Verdict]:
+        """The verdicts (still with their policies and article: they did not travel)."""
+        return self.verdicts
+
+    def detached(self) -> Detached:
+        """These verdicts without their policy and article, as records."""
         return Detached(
             self.entry,
             self.keys,
             self.records
             if self.records is not None
             else [_RECORD.to_plain(v) for v in self.verdicts],
-            [v.translations if translations else None for v in self.verdicts],
+            [v.translations if self.send_translations else None for v in self.verdicts],
         )
+
+    def __reduce__(self) -> tuple[type[Detached], tuple[Any, ...]]:
+        detached = self.detached()
+        return Detached, (detached.entry, detached.keys, detached.records, detached.translations)
 
 
 @dataclass(frozen=True)
 class Detached:
-    """``ArticleVerdicts`` as records (``ArticleVerdicts.detached``)."""
+    """``ArticleVerdicts`` as records, as they cross to another process."""
 
     entry: str | None
     keys: list[str]
