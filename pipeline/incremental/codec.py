@@ -15,7 +15,9 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import enum
+import functools
 import json
+import operator
 import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
@@ -63,7 +65,8 @@ class Shape(Generic[T]):
     def __init__(self, cls: type[T], *, given: Sequence[str] = ()) -> None:
         self.cls = cls
         self.given = tuple(given)
-        self._encode, self._decode = _dataclass(cls, self.given)
+        target: Any = cls  # a class is hashable, whatever ``type[T]`` says
+        self._encode, self._decode = _dataclass(target, self.given)
 
     def to_plain(self, value: T) -> Any:
         return self._encode(value)
@@ -95,15 +98,18 @@ class Converter(typing.NamedTuple):
     """The JSON types a value of this type is written as."""
     leaf: bool = False
     """Written as it is (decoding only checks the type)."""
+    leaves: tuple[frozenset[type], ...] | None = None
+    """For a fixed tuple of such values, the JSON types of each."""
+    optional: Convert | None = None
+    """For ``X | None``, the decoder of ``X``."""
 
 
 def _fields(cls: type) -> list[dataclasses.Field[Any]]:
     return [f for f in dataclasses.fields(cls) if f.init and not f.name.startswith("_")]
 
 
-def _dataclass(
-    cls: type, given: tuple[str, ...] = ()
-) -> tuple[Convert, Callable[[Any, Mapping[str, object]], Any]]:
+@functools.cache
+def _dataclass(cls: Any, given: tuple[str, ...] = ()) -> tuple[Convert, Callable[..., Any]]:
     hints = typing.get_type_hints(cls)
     fields = _fields(cls)
     unknown = set(given) - {f.name for f in fields}
@@ -111,10 +117,7 @@ def _dataclass(
         raise TypeError(f"{cls.__name__} has no fields {sorted(unknown)}")
     kept = [f.name for f in fields if f.name not in given]
     parts = [converters(hints[name]) for name in kept]
-    allowed = [c.plain for c in parts]
     inner = [(i, c.encode, c.decode) for i, c in enumerate(parts) if not c.leaf]
-    size = len(kept)
-    make: Callable[..., Any] = cls
 
     def encode(value: Any) -> Any:
         plain = [getattr(value, name) for name in kept]
@@ -122,29 +125,52 @@ def _dataclass(
             plain[i] = enc(plain[i])
         return plain
 
-    def values(plain: Any) -> list[Any]:
-        if type(plain) is not list or len(plain) != size:
-            raise Malformed(cls.__name__)
-        if not all(map(_contains, allowed, map(type, plain))):
-            raise Malformed(cls.__name__)
-        if inner:
-            plain = plain.copy()
-            for i, _, dec in inner:
-                plain[i] = dec(plain[i])
-        return plain
+    return encode, _decoder(cls, kept, parts, given)
 
-    if not given:
-        return encode, lambda plain, _given: make(*values(plain))
 
-    def decode_given(plain: Any, known: Mapping[str, object]) -> Any:
-        named = dict(zip(kept, values(plain), strict=True))
-        return make(**named, **{name: known[name] for name in given})
-
-    return encode, decode_given
+def _decoder(
+    cls: type, kept: list[str], parts: list[Converter], given: tuple[str, ...]
+) -> Callable[..., Any]:
+    """The decoder of a dataclass, written out as Python for its fields (as
+    ``dataclasses`` writes ``__init__``): records are read back by the twenty thousand,
+    and a loop over the fields with a call per value costs twice as much."""
+    names = [f"f{i}" for i in range(len(kept))]
+    scope: dict[str, Any] = {"Malformed": Malformed, "make": cls, "name": cls.__name__}
+    body = [
+        "def decode(plain, known=None):",
+        f"    if type(plain) is not list or len(plain) != {len(kept)}:",
+        "        raise Malformed(name)",
+        f"    {''.join(n + ', ' for n in names)}= plain",
+    ]
+    for i, (var, part) in enumerate(zip(names, parts, strict=True)):
+        scope[f"A{i}"], scope[f"D{i}"], scope[f"O{i}"] = part.plain, part.decode, part.optional
+        if len(part.plain) == 1:
+            (scope[f"T{i}"],) = part.plain
+            body.append(f"    if type({var}) is not T{i}:")
+        else:
+            body.append(f"    if type({var}) not in A{i}:")
+        body.append("        raise Malformed(name)")
+        if part.leaf:
+            continue
+        if part.optional is not None:
+            body.append(f"    if {var} is not None:")
+            body.append(f"        {var} = O{i}({var})")
+        else:
+            body.append(f"    {var} = D{i}({var})")
+    arguments = [f"{field}={var}" for field, var in zip(kept, names, strict=True)]
+    arguments += [f"{field}=known[{field!r}]" for field in given]
+    body.append(f"    return make({', '.join(arguments)})")
+    exec("\n".join(body), scope)
+    decode: Callable[..., Any] = scope["decode"]
+    return decode
 
 
 def _same(value: Any) -> Any:
     return value
+
+
+def _value_of(member: enum.Enum) -> Any:
+    return member.value
 
 
 def _check(allowed: frozenset[type]) -> Convert:
@@ -156,20 +182,20 @@ def _check(allowed: frozenset[type]) -> Convert:
     return check
 
 
+@functools.cache
 def converters(hint: Any) -> Converter:
     """How values of the type ``hint`` are written and read back."""
     if hint in _LEAVES:
         return Converter(_same, _check(_LEAVES[hint]), _LEAVES[hint], leaf=True)
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
-        members = hint._value2member_map_
         kinds = frozenset(type(m.value) for m in hint)
-        return Converter(lambda value: value.value, lambda value: members[value], kinds)
+        return Converter(_value_of, hint._value2member_map_.__getitem__, kinds)
     if hint is datetime.date:
         iso = datetime.date.fromisoformat
         return Converter(lambda value: value.isoformat(), lambda value: iso(value), _STR)
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         encode, decode = _dataclass(hint)
-        return Converter(encode, lambda plain: decode(plain, {}), _LIST)
+        return Converter(encode, decode, _LIST)
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin in (types.UnionType, typing.Union):
         return _union(args)
@@ -197,7 +223,7 @@ def _sequence(item: Converter, kind: type) -> Converter:
     def decode_items(plain: Any) -> Any:
         if type(plain) is not list:
             raise Malformed("sequence")
-        return kind([dec(v) for v in plain])
+        return kind(map(dec, plain))
 
     return Converter(lambda value: [enc(v) for v in value], decode_items, _LIST)
 
@@ -225,19 +251,31 @@ def _fixed(items: tuple[Converter, ...]) -> Converter:
                 plain[i] = dec(plain[i])
         return tuple(plain)
 
-    return Converter(encode, decode, _LIST)
+    return Converter(encode, decode, _LIST, leaves=tuple(allowed) if not inner else None)
 
 
 def _mapping(value: Converter) -> Converter:
     """``dict[str, X]``: an object."""
-    enc, dec, allowed = value.encode, value.decode, value.plain
+    enc, dec, allowed, leaves = value.encode, value.decode, value.plain, value.leaves
+    getters = [operator.itemgetter(i) for i in range(len(leaves or ()))]
+    size = {len(getters)}
 
     def decode(plain: Any) -> Any:
         if type(plain) is not dict or not set(map(type, plain)) <= _STR:
             raise Malformed("mapping")
-        if not set(map(type, plain.values())) <= allowed:
+        values = plain.values()
+        if not set(map(type, values)) <= allowed:
             raise Malformed("mapping")
-        return plain if value.leaf else {k: dec(v) for k, v in plain.items()}
+        if value.leaf:
+            return plain
+        if leaves is not None:  # tuples of plain values: checked a position at a time
+            if values and set(map(len, values)) != size:
+                raise Malformed("mapping")
+            for get, kinds in zip(getters, leaves, strict=True):
+                if not set(map(type, map(get, values))) <= kinds:
+                    raise Malformed("mapping")
+            return dict(zip(plain, map(tuple, values), strict=True))
+        return dict(zip(plain, map(dec, values), strict=True))
 
     if value.leaf:
         return Converter(dict, decode, frozenset({dict}))
@@ -256,6 +294,7 @@ def _union(args: tuple[Any, ...]) -> Converter:
             lambda value: None if value is None else enc(value),
             lambda plain: None if plain is None else dec(plain),
             allowed,
+            optional=dec,
         )
     if all(isinstance(a, type) and dataclasses.is_dataclass(a) for a in args):
         by_name = {a.__name__: _dataclass(a) for a in args}
