@@ -12,12 +12,14 @@ value of the wrong type) is ``None``: a miss, never an exception.
 
 from __future__ import annotations
 
+import builtins
 import dataclasses
 import datetime
 import enum
 import functools
 import json
 import operator
+import sys
 import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
@@ -65,16 +67,22 @@ class Shape(Generic[T]):
     def __init__(self, cls: type[T], *, given: Sequence[str] = ()) -> None:
         self.cls = cls
         self.given = tuple(given)
-        target: Any = cls  # a class is hashable, whatever ``type[T]`` says
-        self._encode, self._decode = _dataclass(target, self.given)
+        self._made: tuple[Convert, Callable[..., Any]] | None = None
+
+    def _converters(self) -> tuple[Convert, Callable[..., Any]]:
+        """Made on first use: a command that reads no record of a kind pays nothing."""
+        if self._made is None:
+            target: Any = self.cls  # a class is hashable, whatever ``type[T]`` says
+            self._made = _dataclass(target, self.given)
+        return self._made
 
     def to_plain(self, value: T) -> Any:
-        return self._encode(value)
+        return self._converters()[0](value)
 
     def from_plain(self, plain: Any, given: Mapping[str, object] | None = None) -> T | None:
         """The value ``to_plain`` gave ``plain`` for; None if ``plain`` is not one."""
         try:
-            value: T = self._decode(plain, given or {})
+            value: T = self._converters()[1](plain, given or {})
         except (Malformed, ValueError, TypeError, KeyError, IndexError, RecursionError):
             return None
         return value
@@ -104,13 +112,26 @@ class Converter(typing.NamedTuple):
     """For ``X | None``, the decoder of ``X``."""
 
 
+def _hints(cls: type) -> dict[str, Any]:
+    """The types of ``cls``'s fields, as ``typing.get_type_hints`` gives them, but a
+    plain name (most of them) looked up instead of compiled."""
+    scope = {**vars(builtins), **vars(sys.modules[cls.__module__])}
+    found = {}
+    for f in dataclasses.fields(cls):
+        hint = f.type
+        if isinstance(hint, str):
+            hint = scope[hint] if hint in scope else eval(hint, scope)
+        found[f.name] = hint
+    return found
+
+
 def _fields(cls: type) -> list[dataclasses.Field[Any]]:
     return [f for f in dataclasses.fields(cls) if f.init and not f.name.startswith("_")]
 
 
 @functools.cache
 def _dataclass(cls: Any, given: tuple[str, ...] = ()) -> tuple[Convert, Callable[..., Any]]:
-    hints = typing.get_type_hints(cls)
+    hints = _hints(cls)
     fields = _fields(cls)
     unknown = set(given) - {f.name for f in fields}
     if unknown:
