@@ -281,16 +281,18 @@ def _mapping(value: Converter) -> Converter:
     getters = [operator.itemgetter(i) for i in range(len(leaves or ()))]
     size = {len(getters)}
 
+    # The keys of a JSON object are strings, and so are those of the mappings careloc
+    # writes; a value that is not plain is checked by its own decoder.
     def decode(plain: Any) -> Any:
-        if type(plain) is not dict or not set(map(type, plain)) <= _STR:
+        if type(plain) is not dict:
             raise Malformed("mapping")
         values = plain.values()
-        if not set(map(type, values)) <= allowed:
-            raise Malformed("mapping")
         if value.leaf:
+            if not set(map(type, values)) <= allowed:
+                raise Malformed("mapping")
             return plain
         if leaves is not None:  # tuples of plain values: checked a position at a time
-            if values and set(map(len, values)) != size:
+            if values and (set(map(type, values)) != _LIST or set(map(len, values)) != size):
                 raise Malformed("mapping")
             for get, kinds in zip(getters, leaves, strict=True):
                 if not set(map(type, map(get, values))) <= kinds:
