@@ -345,7 +345,7 @@ def _build_article(job: _BuildRun, index: int) -> _ArticleOutput:
     return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Approved:
     """A locale's approved translations for the pages of an article: their sha256, which
     names them in page keys, and how to fetch them for a page that has to be made."""
@@ -437,7 +437,7 @@ class CheckedPage(PagePaths):
     """Its key in the ``PageStore``, if it has one."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class _Paths(PagePaths):
     code: str
     article: str

@@ -431,7 +431,7 @@ def _verdict(
 
 
 # -- every locale x article: on every core, skipping what is unchanged ---------------------
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class GateRun:
     """What the workers of ``evaluate_pairs`` share (inherited by fork, not pickled)."""
 

@@ -99,17 +99,31 @@ _LIST = frozenset({list})
 _contains = frozenset.__contains__
 
 
-class Converter(typing.NamedTuple):
-    encode: Convert
-    decode: Convert
-    plain: frozenset[type]
-    """The JSON types a value of this type is written as."""
-    leaf: bool = False
-    """Written as it is (decoding only checks the type)."""
-    leaves: tuple[frozenset[type], ...] | None = None
-    """For a fixed tuple of such values, the JSON types of each."""
-    optional: Convert | None = None
-    """For ``X | None``, the decoder of ``X``."""
+class Converter:
+    """How values of one type are written and read back (``converters``)."""
+
+    __slots__ = ("decode", "encode", "leaf", "leaves", "optional", "plain")
+
+    def __init__(
+        self,
+        encode: Convert,
+        decode: Convert,
+        plain: frozenset[type],
+        *,
+        leaf: bool = False,
+        leaves: tuple[frozenset[type], ...] | None = None,
+        optional: Convert | None = None,
+    ) -> None:
+        self.encode = encode
+        self.decode = decode
+        self.plain = plain
+        """The JSON types a value of this type is written as."""
+        self.leaf = leaf
+        """Written as it is (decoding only checks the type)."""
+        self.leaves = leaves
+        """For a fixed tuple of such values, the JSON types of each."""
+        self.optional = optional
+        """For ``X | None``, the decoder of ``X``."""
 
 
 def _hints(cls: type) -> dict[str, Any]:

@@ -31,7 +31,7 @@ class Fragment:
 _FRAGMENT = Shape(Fragment)
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Fragments:
     """The fragments of one build, and the keys it used (what ``prune`` keeps)."""
 

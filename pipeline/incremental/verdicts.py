@@ -62,7 +62,7 @@ def read_po_part(path: str) -> tuple[bytes, bytes | None]:
     return b"present\0" + data, data
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class ArticleVerdicts:
     """The verdicts of one article, in the order they were asked for.
 
@@ -105,7 +105,7 @@ class ArticleVerdicts:
         return Detached, (detached.entry, detached.keys, detached.records, detached.translations)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Detached:
     """``ArticleVerdicts`` as records, as they cross to another process."""
 
@@ -126,7 +126,7 @@ class Detached:
         return found
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class VerdictStore:
     """The cached verdicts of one run (shared by its workers, inherited by fork)."""
 
