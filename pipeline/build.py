@@ -9,30 +9,50 @@ the previous build as it was.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
 import shutil
 import stat
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from pipeline import catalogs, gate, parallel
-from pipeline.cache import Cache, digest
+from pipeline.cache import Cache
 from pipeline.dashboard import PAGE as DASHBOARD
 from pipeline.dashboard import render_dashboard
 from pipeline.errors import ContentError
-from pipeline.export import BUNDLE_SCHEMA, PagePaths, RenderedPage, Renderer, dump_json
-from pipeline.files import exchange, exclusive_lock, read_bounded, remove_tree, write_new
-from pipeline.gate import Verdict, translations_digest
+from pipeline.export import (
+    BUNDLE_SCHEMA,
+    PagePaths,
+    RenderedPage,
+    Renderer,
+    dump_json,
+)
+from pipeline.files import (
+    FileInfo,
+    exchange,
+    exclusive_lock,
+    is_real_dir,
+    read_bounded,
+    remove_tree,
+    write_new,
+)
+from pipeline.incremental import pages as page_records
+from pipeline.incremental import verdicts as verdict_records
+from pipeline.incremental.fragments import DASHBOARD as DASHBOARD_FRAGMENTS
+from pipeline.incremental.fragments import INDEX as INDEX_FRAGMENT
+from pipeline.incremental.fragments import Fragments
+from pipeline.incremental.pages import PageRecord, PageStore
+from pipeline.incremental.prune import prune
+from pipeline.incremental.verdicts import ArticleVerdicts, Detached
 from pipeline.model import Article, Finding, Location, error, visible
 from pipeline.project import PSEUDO_LOCALE, LocalePolicy, Project, to_bcp47
 from pipeline.schema import read_schema, validator
 from pipeline.ui import load_ui
+from pipeline.verdict import Verdict, translations_digest
 from pipeline.verify import expected_warnings, verify_bundle, verify_html
 
 __all__ = [
@@ -77,18 +97,6 @@ class LocaleOutcome:
 
     def as_dict(self) -> dict[str, object]:
         return {"status": self.status, "published": self.published, "reasons": list(self.reasons)}
-
-
-@dataclass(frozen=True)
-class FileInfo:
-    """What the manifest says of a file: its sha256 (hex) and size in bytes."""
-
-    sha256: str
-    size: int
-
-    @classmethod
-    def of(cls, data: bytes) -> FileInfo:
-        return cls(hashlib.sha256(data).hexdigest(), len(data))
 
 
 @dataclass(frozen=True)
@@ -147,22 +155,22 @@ def _build(project: Project, out: Path | None, codes: list[str] | None) -> Build
     # 2 + 3. Articles are independent: each is built on its own, on every core, from its
     # template check and the gate's verdicts to its pages, rendered, read back and
     # written straight into the new output directory (a page whose inputs are
-    # unchanged is taken from the previous build: ``PageCache``). Results are combined
+    # unchanged is taken from the previous build: ``PageStore``). Results are combined
     # in article order, so the output is the same whatever the number of workers.
     renderer = Renderer({p.code: p.emergency_number for p in policies if p.emergency_number})
     reasons: dict[str, list[str]] = {p.code: [] for p in policies}
     staging = new_staging(target)
     try:
-        job = _Job(
+        job = _BuildRun(
             project,
             articles,
             policies,
-            gate.new_batch(project, pairs, prune=codes is None),
+            gate.new_run(project, pairs, prune=codes is None),
             cache,
             source,
             schema,
             renderer,
-            PageCache(cache, schema, target, project.article_digest),
+            PageStore(cache, read_schema(schema), target, MANIFEST),
             staging,
         )
         results = parallel.map_ordered(_build_article, job, range(len(articles)), label="build")
@@ -170,31 +178,24 @@ def _build(project: Project, out: Path | None, codes: list[str] | None) -> Build
         if problems:  # translators have to have seen what is published
             raise ContentError(problems)
         verdicts: dict[tuple[str, str], Verdict] = {}
-        made_of: dict[tuple[str, str], str] = {}
+        verdict_keys: dict[tuple[str, str], str] = {}
         exported: list[tuple[Article, list[str]]] = []
         files: dict[str, FileInfo] = {}
         withheld: list[tuple[tuple[str, str], list[str]]] = []
         for article, result in zip(articles, results, strict=True):
             if result.fatal:
                 raise ContentError(result.fatal)
-            for policy, key in zip(policies, result.verdict_keys, strict=True):
-                made_of[policy.code, article.id] = key
-            for policy, fields in zip(policies, result.verdicts, strict=True):
-                verdicts[policy.code, article.id] = Verdict(  # its translations stayed behind
-                    policy=policy,
-                    article=article,
-                    translations={},
-                    **fields,  # type: ignore[arg-type]
-                )
+            assert result.verdicts is not None
+            for policy, key in zip(policies, result.verdicts.keys, strict=True):
+                verdict_keys[policy.code, article.id] = key
+            # Their translations stayed behind (only their sha256 crossed).
+            for verdict in result.verdicts.attach(policies, article):
+                verdicts[verdict.policy.code, article.id] = verdict
             for code, reason in result.reasons:
                 reasons[code].append(reason)
             withheld += [((code, article.id), problems) for code, problems in result.withheld]
             exported.append((article, result.exported))
             files.update(result.files)
-        job.pages.cache.prune(PAGE_CACHE, [job.pages.entry(a) for a in articles])
-        if codes is None:
-            entries = (result.verdict_entry for result in results)
-            cache.prune(gate.VERDICT_CACHE, (e for e in entries if e is not None))
         ordered = [verdicts[key] for key in sorted(verdicts)]  # by locale, then article
         findings = [f for v in ordered for f in v.findings]
         findings += [_withheld_finding(project, verdicts[key], found) for key, found in withheld]
@@ -202,12 +203,23 @@ def _build(project: Project, out: Path | None, codes: list[str] | None) -> Build
             findings += load_ui(code, source).findings
 
         # 4. Lay out the remaining files, then the manifest that lists them all.
+        fragments = Fragments(cache) if cache.enabled else None
         extra: dict[str, bytes] = {
-            DASHBOARD: render_dashboard(
-                ordered, cache=cache, keys=made_of if cache.enabled else None
-            ).encode(),
-            INDEX: _index(renderer, exported, cache, project.article_digest),
+            DASHBOARD: render_dashboard(ordered, fragments=fragments, keys=verdict_keys).encode(),
+            INDEX: _index(renderer, exported, fragments, project.article_digest),
         }
+        if fragments is not None:
+            # Every entry of these kinds this build did not use goes; the verdicts only
+            # if every locale was asked for.
+            used: dict[str, Iterable[str | None]] = {
+                page_records.KIND: [job.pages.entry(project.article_digest(a)) for a in articles],
+                DASHBOARD_FRAGMENTS: fragments.used[DASHBOARD_FRAGMENTS],
+                INDEX_FRAGMENT: fragments.used[INDEX_FRAGMENT],
+            }
+            if codes is None:
+                entries = [result.verdicts.entry for result in results if result.verdicts]
+                used |= {verdict_records.KIND: entries, verdict_records.TRANSLATIONS: entries}
+            prune(cache, used)
         if PSEUDO_LOCALE in reasons:
             reasons[PSEUDO_LOCALE].insert(0, PSEUDO_REASON)
         outcomes = (
@@ -230,44 +242,38 @@ def _build(project: Project, out: Path | None, codes: list[str] | None) -> Build
     return BuildResult(target, outcomes, files, tuple(findings))
 
 
-INDEX_CACHE = "index"
-
-
 def _index(
     renderer: Renderer,
     exported: Sequence[tuple[Article, Sequence[str]]],
-    cache: Cache,
+    fragments: Fragments | None,
     article_digest: Callable[[Article], str],
 ) -> bytes:
-    """``index.html``, taken from the cache when the same articles were exported in the
-    same languages (a build after one translation changed rarely changes it)."""
-    key = cache.key(
-        INDEX_CACHE, *(f"{article_digest(a)}\0{','.join(codes)}" for a, codes in exported)
-    )
-    page = cache.get(INDEX_CACHE, key)
-    if page is None:
-        page = renderer.render_index(exported)
-        cache.put(INDEX_CACHE, key, page)
-    cache.prune(INDEX_CACHE, [key])
-    return page
+    """``index.html``, as it was when the same articles were exported in the same
+    languages (a build after one translation changed rarely changes it)."""
+    if fragments is None:
+        return renderer.render_index(exported)
+    listed = ((article_digest(a), codes) for a, codes in exported)
+    return fragments.index(listed, lambda: renderer.render_index(exported))
 
 
 @dataclass(frozen=True)
-class _Job:
+class _BuildRun:
     """What the workers of ``build`` share (inherited by fork, never pickled)."""
 
     project: Project
     articles: list[Article]
     policies: list[LocalePolicy]
-    batch: gate.Batch
+    gate: gate.GateRun
     """The gate's view of every locale x article, article by article (``policies``
     order): the verdicts of article ``i`` are pairs ``i * len(policies)`` on."""
     cache: Cache
     source: str
     schema: Path
     renderer: Renderer
-    pages: PageCache
+    pages: PageStore
     staging: Path
+    folders: set[str] = field(default_factory=set)
+    """Folders made in ``staging`` so far (by this worker)."""
 
 
 @dataclass
@@ -276,12 +282,9 @@ class _ArticleOutput:
 
     template: list[Finding] = field(default_factory=list)
     """Why the article's template cannot be used (out of date): the build must stop."""
-    verdicts: list[gate.Fields] = field(default_factory=list)
-    """The gate's verdict for each locale (in ``policies`` order), but its translations."""
-    verdict_entry: str | None = None
-    """The cache entry of those verdicts."""
-    verdict_keys: list[str] = field(default_factory=list)
-    """What each verdict was made from (``gate.Group.keys``)."""
+    verdicts: ArticleVerdicts | Detached | None = None
+    """The gate's verdict for each locale (in ``policies`` order); from another
+    process as records, without their translations."""
     exported: list[str] = field(default_factory=list)
     reasons: list[tuple[str, str]] = field(default_factory=list)
     """(locale, reason) for every locale withheld, in the order they were found."""
@@ -292,7 +295,7 @@ class _ArticleOutput:
     """The source page failed verification: the build must stop."""
 
 
-def _build_article(job: _Job, index: int) -> _ArticleOutput:
+def _build_article(job: _BuildRun, index: int) -> _ArticleOutput:
     """Check, gate, render, verify and write the pages of one article (one step of
     ``build``)."""
     article = job.articles[index]
@@ -300,19 +303,19 @@ def _build_article(job: _Job, index: int) -> _ArticleOutput:
     if out.template:
         return out
     count = len(job.policies)
-    group = gate.evaluate_group(job.batch, range(index * count, (index + 1) * count))
-    out.verdict_entry, out.verdict_keys = group.entry, group.keys
-    candidates: dict[str, Mapping[str, str]] = {job.source: {}}
-    pseudo: dict[str, Mapping[str, str]] = {}
-    for policy, fields in zip(job.policies, group.fields, strict=True):
-        verdict = Verdict(policy=policy, article=article, **fields)  # type: ignore[arg-type]
-        out.verdicts.append({k: v for k, v in fields.items() if k != "translations"})
-        if verdict.publishable and policy.code == PSEUDO_LOCALE:
-            pseudo[policy.code] = verdict.translations
+    found = gate.evaluate_article(job.gate, range(index * count, (index + 1) * count))
+    out.verdicts = found.crossing(translations=False)  # they stay behind
+    candidates: dict[str, Approved] = {job.source: Approved.of({})}
+    pseudo: dict[str, Approved] = {}
+    for verdict in found.verdicts:
+        code = verdict.policy.code
+        if verdict.publishable and code == PSEUDO_LOCALE:
+            pseudo[code] = _approved(job, found, verdict)
         elif verdict.publishable:
-            candidates[policy.code] = verdict.translations
+            candidates[code] = _approved(job, found, verdict)
         else:
-            out.reasons += [(policy.code, f"{article.id}: {r}") for r in verdict.reasons]
+            out.reasons += [(code, f"{article.id}: {r}") for r in verdict.reasons]
+    job.pages.open(job.project.article_digest(article))
     try:
         pages, withheld = render_verified(job.renderer, article, candidates, job.schema, job.pages)
         for code, problems in withheld.items():
@@ -323,7 +326,11 @@ def _build_article(job: _Job, index: int) -> _ArticleOutput:
             # Rendered and verified like any locale, but apart: no published page links
             # to it, the index does not list it, and the manifest never calls it published.
             pseudo_pages, withheld = render_verified(
-                job.renderer, article, {job.source: {}, **pseudo}, job.schema, job.pages
+                job.renderer,
+                article,
+                {job.source: candidates[job.source], **pseudo},
+                job.schema,
+                job.pages,
             )
             pages += [p for p in pseudo_pages if p.code != job.source]
             for code, problems in withheld.items():
@@ -333,17 +340,56 @@ def _build_article(job: _Job, index: int) -> _ArticleOutput:
         out.fatal = exc.findings
         return out
     for page in pages:
-        out.files.update(job.pages.place(page, job.staging))
+        out.files.update(_place(job.pages, page, job.staging, job.folders))
     job.pages.flush()
     return out
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Approved:
+    """A locale's approved translations for the pages of an article: their sha256, which
+    names them in page keys, and how to fetch them for a page that has to be made."""
+
+    digest: str
+    fetch: Callable[[], Mapping[str, str]]
+
+    @classmethod
+    def of(cls, translations: Mapping[str, str]) -> Approved:
+        return cls(translations_digest(translations), lambda: translations)
+
+
+def _approved(job: _BuildRun, found: ArticleVerdicts, verdict: Verdict) -> Approved:
+    """The translations of a publishable ``verdict``: kept with it or in the cache by
+    their sha256, or, if the cache lost them, the gate's on the PO file again."""
+
+    def fetch() -> Mapping[str, str]:
+        texts = job.gate.store.translations(found.entry, verdict)
+        if texts is None:
+            again = gate.evaluate(job.project, verdict.policy, verdict.article)
+            if again.translations_digest != verdict.translations_digest:
+                path = job.project.rel(job.project.po_path(verdict.policy.code, verdict.article.id))
+                raise ContentError(
+                    [
+                        error(
+                            "unreadable",
+                            "changed while the build read it: build again",
+                            Location(path),
+                        )
+                    ]
+                )
+            texts = again.translations
+        assert texts is not None
+        return texts
+
+    return Approved(verdict.translations_digest, fetch)
 
 
 def render_verified(
     renderer: Renderer,
     article: Article,
-    candidates: Mapping[str, Mapping[str, str]],
+    candidates: Mapping[str, Approved],
     schema: Path,
-    cache: PageCache | None = None,
+    pages: PageStore | None = None,
 ) -> tuple[list[CheckedPage], dict[str, list[str]]]:
     """Render ``article`` for each candidate locale (code -> approved translations; the
     source first) and verify each page; return the pages that passed and the problems
@@ -353,12 +399,13 @@ def render_verified(
     withheld: dict[str, list[str]] = {}
     while True:
         codes = [c for c in candidates if c not in withheld]
-        pages = [
-            check_page(renderer, article, c, candidates[c], codes, schema, cache) for c in codes
+        made = [
+            render_and_verify(renderer, article, c, candidates[c], codes, schema, pages)
+            for c in codes
         ]
-        failed = {page.code: list(page.problems) for page in pages if page.problems}
+        failed = {page.code: list(page.problems) for page in made if page.problems}
         if not failed:
-            return pages, withheld
+            return made, withheld
         if source in failed:
             raise ContentError(
                 [
@@ -378,7 +425,7 @@ def render_verified(
 class CheckedPage(PagePaths):
     """One page of one locale, rendered and verified: its two files and what
     verification found. ``rendered`` holds the page if it was rendered by this build;
-    otherwise the previous build has both files byte for byte (see ``PageCache``)."""
+    otherwise the previous build has both files byte for byte (see ``PageStore``)."""
 
     code: str
     article: str
@@ -387,33 +434,42 @@ class CheckedPage(PagePaths):
     problems: tuple[str, ...]
     rendered: RenderedPage | None = field(default=None, repr=False, compare=False)
     key: str = field(default="", repr=False, compare=False)
-    """Its key in the ``PageCache``, if it has one."""
+    """Its key in the ``PageStore``, if it has one."""
 
 
-def check_page(
+@dataclass(frozen=True, eq=False, repr=False)
+class _Paths(PagePaths):
+    code: str
+    article: str
+
+
+def render_and_verify(
     renderer: Renderer,
     article: Article,
     code: str,
-    translations: Mapping[str, str],
+    approved: Approved,
     alternates: Sequence[str],
     schema: Path,
-    cache: PageCache | None = None,
+    pages: PageStore | None = None,
 ) -> CheckedPage:
-    """Render and verify one page, unless ``cache`` knows the outcome for exactly
-    these inputs."""
+    """Render and verify one page, or take it from the previous build (``pages``) if
+    it was made from exactly these inputs."""
     number = renderer.emergency_numbers.get(code)
-    key = cache.key(article, code, translations, alternates, number) if cache else ""
-    if cache is not None:
-        known = cache.get(key, article.id, code)
+    key = ""
+    if pages is not None:
+        key = pages.key(code, approved.digest, alternates, number or "")
+        paths = _Paths(code, article.id)
+        known = pages.get(key, paths.html_path, paths.json_path)
         if known is not None:
-            return known
+            return CheckedPage(code, article.id, known.html, known.json, known.problems, key=key)
+    translations = approved.fetch()
     page = renderer.render(article, code, translations, alternates)
     problems = tuple(verify_page(page, article, translations, schema, number))
     checked = CheckedPage(
         code, article.id, FileInfo.of(page.html), FileInfo.of(page.json), problems, page, key
     )
-    if cache is not None:
-        cache.put(key, checked)
+    if pages is not None:
+        pages.put(key, PageRecord(checked.html, checked.json, problems))
     return checked
 
 
@@ -589,20 +645,13 @@ def clean_leftovers(target: Path) -> None:
     leftovers = sorted(p for p in target.parent.iterdir() if mine.fullmatch(p.name))
     if not target.exists() and not target.is_symlink():
         for backup in leftovers:
-            if backup.name.endswith(".old") and _real_dir(backup) and is_build(backup):
+            if backup.name.endswith(".old") and is_real_dir(backup) and is_build(backup):
                 os.replace(backup, target)
                 leftovers.remove(backup)
                 break
     for path in leftovers:
-        if _real_dir(path):  # a link of that name is not ours: left alone
+        if is_real_dir(path):  # a link of that name is not ours: left alone
             shutil.rmtree(path, ignore_errors=True)
-
-
-def _real_dir(path: Path) -> bool:
-    try:
-        return stat.S_ISDIR(os.lstat(path).st_mode)
-    except OSError:
-        return False
 
 
 def _write_files(staging: Path, files: Mapping[str, bytes]) -> None:
@@ -643,183 +692,26 @@ def _swap(staging: Path, target: Path) -> None:
         remove_tree(backup, parallel.jobs())
 
 
-# -- pages already built ----------------------------------------------------------------------
-PAGE_CACHE = "pages"
-
-
-class PageCache:
-    """Skips rendering and verifying a page whose inputs are unchanged.
-
-    The cache (``pipeline.cache``) records, under the sha256 of everything a page
-    depends on (the article as loaded, the locale, its approved translations, the
-    locales it links to, the bundle schema, careloc's code, templates and interface
-    strings, and the library versions), the sha256 and size of its two files
-    and the problems verification found; the records of one article's pages share one
-    cache entry. The files themselves are not duplicated: they are taken from the
-    previous build, and only if their bytes still have the recorded sha256; otherwise
-    the page is rendered and verified again."""
-
-    def __init__(
-        self,
-        cache: Cache,
-        schema: Path,
-        previous: Path,
-        article_digest: Callable[[Article], str] = lambda a: digest(repr(a)),
-    ) -> None:
-        self.cache = cache
-        self.previous = previous
-        self.inputs = digest(read_schema(schema))
-        self.article_digest = article_digest
-        self._made: set[str] = set()
-        self._real: dict[str, bool] = {}
-        """Folder of the previous output -> whether it and those above are real."""
-        self._seen: dict[str, list[int]] = {}
-        """[inode, mtime] of previous files looked at, for the links made to them."""
-        self._article: Article | None = None
-        self._entry = ""
-        self._records: dict[str, Any] = {}
-        self._used: set[str] = set()
-        self._dirty = False
-        try:
-            self._finished_ns = os.lstat(previous / MANIFEST).st_mtime_ns
-        except OSError:
-            self._finished_ns = 0
-
-    def key(
-        self,
-        article: Article,
-        code: str,
-        translations: Mapping[str, str],
-        alternates: Sequence[str],
-        emergency_number: str | None = None,
-    ) -> str:
-        """The key of one page of ``article`` (whose records are loaded if they are not)."""
-        if article is not self._article:
-            self._open(article)
-        number = emergency_number or ""
-        return digest(code, number, translations_digest(translations), *alternates)
-
-    def _open(self, article: Article) -> None:
-        self.flush()
-        self._article = article
-        self._entry = self.entry(article)
-        records = self.cache.get_json(PAGE_CACHE, self._entry)
-        self._records = records if isinstance(records, dict) else {}
-        self._used = set()
-        self._dirty = False
-
-    def entry(self, article: Article) -> str:
-        """The cache entry that holds the records of ``article``'s pages."""
-        return self.cache.key(PAGE_CACHE, self.inputs, self.article_digest(article))
-
-    def flush(self) -> None:
-        """Store the records of the current article's pages that this build asked for."""
-        if self._article is not None and (self._dirty or self._used != set(self._records)):
-            kept = {k: self._records[k] for k in sorted(self._used)}
-            self.cache.put_json(PAGE_CACHE, self._entry, kept)
-            self._records = kept
-            self._dirty = False
-
-    def get(self, key: str, article_id: str, code: str) -> CheckedPage | None:
-        """The page recorded under ``key``, if the previous build still holds its files."""
-        if not self.cache.enabled:
-            return None
-        record = self._records.get(key)
-        if not isinstance(record, dict):
-            return None
-        self._used.add(key)
-        try:
-            html, json_ = FileInfo(*record["html"]), FileInfo(*record["json"])
-            problems = tuple(str(p) for p in record["problems"])
-        except (TypeError, KeyError):  # no entry, or a damaged one
-            return None
-        page = CheckedPage(code, article_id, html, json_, problems, key=key)
-        stamps = record.get("stamps")
-        stamps = stamps if isinstance(stamps, dict) else {}
-        if problems or all(
-            self._previous_has(rel, info, stamps.get(rel))
-            for rel, info in ((page.html_path, html), (page.json_path, json_))
-        ):
-            return page
-        return None
-
-    def put(self, key: str, page: CheckedPage) -> None:
-        self._records[key] = {
-            "html": [page.html.sha256, page.html.size],
-            "json": [page.json.sha256, page.json.size],
-            "problems": list(page.problems),
-        }
-        self._used.add(key)
-        self._dirty = True
-
-    def _previous_has(self, rel: str, info: FileInfo, stamp: Any = None) -> bool:
-        """Whether the previous build's ``rel`` still has exactly ``info``'s bytes.
-
-        A file the previous build wrote or linked, still with the inode and
-        modification time it recorded (``stamp``) and older than that build's manifest
-        (its last file: a change in the same clock tick as the page's own write would
-        not show in its time), has not been written since and is not read again, as
-        git trusts its index; any other is read and hashed."""
-        path = f"{self.previous}/{rel}"
+def _place(
+    pages: PageStore, page: CheckedPage, staging: Path, folders: set[str]
+) -> dict[str, FileInfo]:
+    """Write the page's files into ``staging`` (linking them from the previous build if
+    they were not rendered now); return what the manifest lists."""
+    placed = {}
+    for rel, info, data in (
+        (page.html_path, page.html, page.rendered.html if page.rendered else None),
+        (page.json_path, page.json, page.rendered.json if page.rendered else None),
+    ):
+        _check_rel(rel)
+        path = f"{staging}/{rel}"
         folder = os.path.dirname(rel)
-        if folder not in self._real:  # a link in the old output is never followed
-            self._real[folder] = all(
-                _real_dir(self.previous.joinpath(*rel.split("/")[:n]))
-                for n in range(rel.count("/") + 1)
-            )
-        if not self._real[folder]:
-            return False
-        try:
-            st = os.lstat(path)
-            if not stat.S_ISREG(st.st_mode) or st.st_size != info.size:
-                return False
-            self._seen[rel] = [st.st_ino, st.st_mtime_ns]  # a link to it keeps both
-            if stamp == self._seen[rel] and st.st_mtime_ns < self._finished_ns:
-                return True
-            with open(path, "rb") as fh:
-                return FileInfo.of(fh.read()) == info
-        except OSError:
-            return False
-
-    def place(self, page: CheckedPage, staging: Path) -> dict[str, FileInfo]:
-        """Write the page's files into ``staging`` (linking them from the previous
-        build if they were not rendered now); return what the manifest lists."""
-        placed = {}
-        for rel, info, data in (
-            (page.html_path, page.html, page.rendered.html if page.rendered else None),
-            (page.json_path, page.json, page.rendered.json if page.rendered else None),
-        ):
-            _check_rel(rel)
-            path = f"{staging}/{rel}"
-            folder = os.path.dirname(rel)
-            if folder not in self._made:
-                os.makedirs(os.path.dirname(path), exist_ok=True)
-                self._made.add(folder)
-            if data is not None:
-                st = write_new(path, data)
-                stamp = [st.st_ino, st.st_mtime_ns]
-            else:
-                os.link(f"{self.previous}/{rel}", path, follow_symlinks=False)
-                seen = self._seen.pop(rel, None)
-                stamp = seen if seen is not None else self._lstat(path)
-            placed[rel] = info
-            self._stamp(page.key, rel, stamp)
-        return placed
-
-    @staticmethod
-    def _lstat(path: str) -> list[int]:
-        st = os.lstat(path)
-        return [st.st_ino, st.st_mtime_ns]
-
-    def _stamp(self, key: str, rel: str, stamp: list[int]) -> None:
-        """Remember the inode and modification time of a file just placed, for
-        ``_previous_has`` in the next build (linking keeps both)."""
-        record = self._records.get(key)
-        if not isinstance(record, dict) or not self.cache.enabled:
-            return
-        stamps = record.get("stamps")
-        if not isinstance(stamps, dict):  # none yet, or a damaged entry
-            stamps = record["stamps"] = {}
-        if stamps.get(rel) != stamp:
-            stamps[rel] = stamp
-            self._dirty = True
+        if folder not in folders:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            folders.add(folder)
+        if data is not None:
+            pages.written(page.key, rel, write_new(path, data))
+        else:
+            os.link(f"{pages.previous}/{rel}", path, follow_symlinks=False)
+            pages.linked(page.key, rel, path)
+        placed[rel] = info
+    return placed

@@ -29,7 +29,7 @@ import itertools
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -37,9 +37,17 @@ from babel.core import Locale, get_global
 from babel.messages.plurals import get_plural
 
 from pipeline import langid, meaning, pofile
-from pipeline.model import Article, Finding, FindingSeverity, Location, Unit, UnitKind
-from pipeline.pofile import MAX_PLURALS, PoEntry
-from pipeline.project import parse_locale
+from pipeline.model import (
+    Article,
+    Finding,
+    FindingSeverity,
+    Location,
+    Unit,
+    UnitKind,
+    WarningBlock,
+)
+from pipeline.pofile import MAX_PLURALS, PoEntries, PoEntry
+from pipeline.project import LocalePolicy, parse_locale
 
 if TYPE_CHECKING:
     from pipeline.termbase import Termbase
@@ -54,14 +62,19 @@ __all__ = [
     "WARNING",
     "Entry",
     "PoContext",
+    "awaiting_update",
     "blank",
     "bounded",
     "check_header",
     "check_translation",
+    "completion",
+    "completion_percent",
     "decide",
     "english_of",
     "entry_state",
     "has_signs",
+    "item_count",
+    "item_key",
     "listing",
     "locale_script",
     "numbers_in",
@@ -1351,3 +1364,118 @@ def unknown_entry(message: PoEntry, context: PoContext) -> Finding:
         message.lineno,
         unit=message.context,
     )
+
+
+# -- article-level checks: a care card's red flags, the completion minimum ---------------
+def item_count(
+    warning: WarningBlock,
+    translations: Mapping[str, str],
+    lines: Mapping[str, int | None],
+    context: PoContext,
+) -> Finding | None:
+    """``item-count``: a warning's red-flag list must keep every item, each distinct.
+
+    A missing or unusable item, or two items translated the same (a pasted
+    duplicate), leaves the reader a shorter list of danger signs than the
+    English has. Items are compared without case, spaces, punctuation, symbols
+    or invisible characters, and in one Unicode form (NFKC): "fatiga" and
+    "fatiga." are the same item."""
+    expected = len(warning.red_flags)
+    usable = [translations[u.key] for u in warning.red_flags if u.key in translations]
+    distinct = {item_key(t) for t in usable}
+    if len(distinct) == expected:
+        return None
+    if len(usable) < expected:
+        missing = [u.key.rsplit("/", 1)[-1] for u in warning.red_flags if u.key not in translations]
+        detail = f"{len(usable)} usable translation(s); not usable: {listing(missing)}"
+    else:
+        seen: dict[str, str] = {}
+        repeated = [
+            f"{u.key.rsplit('/', 1)[-1]} as {first.rsplit('/', 1)[-1]}"
+            for u in warning.red_flags
+            if (first := seen.setdefault(item_key(translations[u.key]), u.key)) != u.key
+        ]
+        detail = f"only {len(distinct)} different translations (items repeat: {listing(repeated)})"
+    return context.finding(
+        "item-count",
+        ERROR,
+        f"urgent-care warning '{warning.lead.key}' has {expected} red-flag item(s) in the "
+        f"English but {detail}",
+        lines.get(warning.lead.key),
+        unit=warning.lead.key,
+    )
+
+
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def item_key(text: str) -> str:
+    """What makes a red-flag item different from another: its letters and digits, in
+    NFKC and case folded (spaces, punctuation, symbols and invisible characters do not
+    count)."""
+    return _NOT_WORD.sub("", unicodedata.normalize("NFKC", text).casefold())
+
+
+def completion_percent(
+    article: Article, translations: Mapping[str, str], catalog: PoEntries | None = None
+) -> int:
+    """Percent (rounded down) of the non-warning units that count as translated: with a
+    usable translation, or (given the ``catalog``) awaiting an update after an English
+    edit (see ``completion``)."""
+    units = [u for u in article.units() if not u.is_warning]
+    if not units:
+        return 100
+    done = sum(1 for u in units if u.key in translations)
+    if catalog is not None and done < len(units):
+        done += len(awaiting_update(units, translations, catalog))
+    return 100 * done // len(units)
+
+
+def completion(
+    article: Article,
+    translations: Mapping[str, str],
+    policy: LocalePolicy,
+    context: PoContext,
+    catalog: PoEntries | None = None,
+) -> Finding | None:
+    """``completion``: enough of the non-warning text must be translated.
+
+    Counts, against ``min_completion`` of ``locales/locales.yaml``, the units that are
+    translated, not fuzzy, current and free of errors, and also those whose English was
+    edited after they were translated (fuzzy or stale, with a translation waiting for
+    the translator's update): those are shown in English, marked as such, until the
+    translator catches up, so an edit to the English never takes a complete locale
+    off the site. Units never translated, or whose translation fails a check, do not
+    count; they fall back to English too. (Urgent-care warnings always need every unit,
+    current.)"""
+    units = [u for u in article.units() if not u.is_warning]
+    done = sum(1 for u in units if u.key in translations)
+    if done * 100 >= policy.min_completion * len(units):
+        return None
+    waiting = awaiting_update(units, translations, catalog) if catalog is not None else set()
+    if (done + len(waiting)) * 100 >= policy.min_completion * len(units):
+        return None
+    note = f", {len(waiting)} more awaiting an update" if waiting else ""
+    return context.finding(
+        "completion",
+        ERROR,
+        f"{done} of {len(units)} non-warning units are translated and usable{note} "
+        f"({completion_percent(article, translations, catalog)}%); "
+        f"locales/locales.yaml asks for {policy.min_completion:g}% for {policy.code}",
+    )
+
+
+def awaiting_update(
+    units: Sequence[Unit], translations: Mapping[str, str], catalog: PoEntries
+) -> set[str]:
+    """Keys of the ``units`` without a usable translation whose PO entry has one made
+    for an earlier English: marked fuzzy, or translating another msgid (stale)."""
+    wanted = {u.key: u.text for u in units if u.key not in translations}
+    waiting: set[str] = set()
+    for message in catalog.messages:
+        english = wanted.get(message.context or "")
+        if english is None or not (message.fuzzy or message.id != english):
+            continue
+        if any(ch.isalnum() for ch in translation_of(message)):
+            waiting.add(message.context or "")
+    return waiting

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from pipeline.cache import Cache
 from pipeline.export import template_environment
 from pipeline.gate import Stats, Verdict
+from pipeline.incremental.fragments import Fragment, Fragments
 from pipeline.project import PSEUDO_LOCALE, LocalePolicy, parse_locale
 from pipeline.review import ReviewCounts, ReviewState
 
@@ -203,20 +203,19 @@ def _view(group: Sequence[Verdict], warning_keys: dict[str, list[str]]) -> Local
 
 ROW_TEMPLATE = "dashboard-row.html.j2"
 LOCALE_TEMPLATE = "dashboard-locale.html.j2"
-FRAGMENT_CACHE = "dashboard"
 
 
 def render_dashboard(
     verdicts: Sequence[Verdict],
     *,
     title: str = "Translation status",
-    cache: Cache | None = None,
+    fragments: Fragments | None = None,
     keys: Mapping[tuple[str, str], str] | None = None,
 ) -> str:
     """The dashboard page for ``verdicts`` as HTML text (valid HTML5, self-contained):
     one overview row per locale, then each locale's totals and withheld articles.
 
-    Each locale's parts are rendered on their own; with ``cache`` and ``keys`` (for
+    Each locale's parts are rendered on their own; with ``fragments`` and ``keys`` (for
     each (locale code, article id), a digest of everything its verdict was made from,
     as a build has them), a locale whose verdicts all have the keys of last time is
     taken as it was, without even being looked at (a build after one PO file changed
@@ -230,29 +229,21 @@ def render_dashboard(
     sections: list[Markup] = []
     ready: list[str] = []
     withheld: list[str] = []
-    used = []
     for code, group in _by_locale(verdicts).items():
         policy = group[0].policy
-        key: str | None = None
-        known = None
-        if cache is not None and keys is not None:
-            made_of = (f"{v.article.id}\0{keys[code, v.article.id]}" for v in group)
-            key = cache.key(FRAGMENT_CACHE, "verdicts", repr(policy), *made_of)
-            known = _fragment(cache.get_json(FRAGMENT_CACHE, key))
-            used.append(key)
-        if known is None:
+
+        def render(group: Sequence[Verdict] = group) -> Fragment:
             view = _view(group, warning_keys)
-            known = (
-                row_template.render(locale=view),
-                locale_template.render(locale=view),
-                view.ready,
+            return Fragment(
+                row_template.render(locale=view), locale_template.render(locale=view), view.ready
             )
-            if cache is not None and key is not None:
-                row, section, is_ready = known
-                cache.put_json(
-                    FRAGMENT_CACHE, key, {"row": row, "section": section, "ready": is_ready}
-                )
-        row, section, is_ready = known
+
+        if fragments is not None and keys is not None:
+            verdict_keys = ((v.article.id, keys[code, v.article.id]) for v in group)
+            known = fragments.locale(repr(policy), verdict_keys, render)
+        else:
+            known = render()
+        row, section, is_ready = known.row, known.section, known.ready
         rows.append(Markup(row))  # rendered (autoescaped) by the templates above
         sections.append(Markup(section))
         if policy.code == PSEUDO_LOCALE:
@@ -261,8 +252,6 @@ def render_dashboard(
             ready.append(policy.bcp47)
         else:
             withheld.append(f"{policy.bcp47} ({policy.status})")
-    if cache is not None and keys is not None:
-        cache.prune(FRAGMENT_CACHE, used)
     return environment.get_template(TEMPLATE).render(
         title=title,
         articles=articles,
@@ -271,12 +260,3 @@ def render_dashboard(
         rows=rows,
         sections=sections,
     )
-
-
-def _fragment(entry: object) -> tuple[str, str, bool] | None:
-    """A remembered locale's parts (its overview row, its section, whether it is ready)."""
-    if isinstance(entry, dict):
-        row, section, ready = entry.get("row"), entry.get("section"), entry.get("ready")
-        if isinstance(row, str) and isinstance(section, str) and isinstance(ready, bool):
-            return row, section, ready
-    return None

@@ -8,6 +8,7 @@ import ctypes
 import errno
 import fcntl
 import functools
+import hashlib
 import os
 import re
 import shutil
@@ -16,6 +17,7 @@ import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +25,11 @@ from pipeline.errors import ContentError
 from pipeline.model import Finding, Location, error
 
 __all__ = [
+    "FileInfo",
     "atomic_write",
     "exchange",
     "exclusive_lock",
+    "is_real_dir",
     "read_bounded",
     "remove_leftover_temps",
     "remove_tree",
@@ -291,3 +295,23 @@ def _libc() -> Any:
         return ctypes.CDLL(None, use_errno=True)
     except OSError:  # pragma: no cover - no C library to load
         return None
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    """What a manifest says of a file: its sha256 (hex) and size in bytes."""
+
+    sha256: str
+    size: int
+
+    @classmethod
+    def of(cls, data: bytes) -> FileInfo:
+        return cls(hashlib.sha256(data).hexdigest(), len(data))
+
+
+def is_real_dir(path: Path | str) -> bool:
+    """Whether ``path`` is a directory itself, not a link to one."""
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False

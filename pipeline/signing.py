@@ -11,10 +11,10 @@ import datetime
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from pipeline.checks import PoContext
+from pipeline.checks import PoContext, item_count
 from pipeline.errors import ContentError, UsageError
 from pipeline.files import atomic_write
-from pipeline.gate import evaluate, item_count
+from pipeline.gate import evaluate
 from pipeline.model import Article, Finding, FindingSeverity, Location, Unit, error
 from pipeline.project import Project, source_date_epoch
 from pipeline.review import (
@@ -164,23 +164,25 @@ def sign(
         if not units:
             continue
         verdict = evaluate(project, policy, article)
+        translations = verdict.translations
+        assert translations is not None  # ``evaluate`` always gives them
         context = PoContext(
             project.rel(project.po_path(code, article.id)), policy.bcp47, article.id, code
         )
         incomplete: dict[str | None, Finding] = {
             w.id: _located(f, verdict.findings)
             for w in article.warnings()
-            if (f := item_count(w, verdict.translations, {}, context)) is not None
+            if (f := item_count(w, translations, {}, context)) is not None
         }
         for unit in units:
-            problems = _refusals(unit, verdict.findings, verdict.translations, incomplete)
+            problems = _refusals(unit, verdict.findings, translations, incomplete)
             for problem in problems:
                 refusal = _refusal(unit, problem, context)
                 if refusal not in refused:
                     refused.append(refusal)
             if problems:
                 continue
-            translation = verdict.translations[unit.key]
+            translation = translations[unit.key]
             proposals.append(
                 Proposal(article.id, unit, translation, reviews.get(article.id, unit.key))
             )
@@ -188,7 +190,7 @@ def sign(
                 reviewer,
                 date,
                 fingerprint(unit.text),
-                fingerprint(verdict.translations[unit.key]),
+                fingerprint(translations[unit.key]),
             )
             signed.append(f"{article.id}/{unit.key}")
     if refused:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime
-import json
 from pathlib import Path
 from typing import Any
 
 from pipeline import parallel
 from pipeline.cache import Cache, digest
 from pipeline.errors import ContentError
+from pipeline.incremental.articles import article_key, cached_article, keep_article
 from pipeline.model import (
     Article,
     Block,
@@ -27,7 +27,7 @@ from pipeline.model import (
 from pipeline.schema import read_schema, validate
 from pipeline.yamlfile import MAX_BYTES, JsonPath, YamlDocument, read_yaml
 
-__all__ = ["article_record", "load_article", "load_articles", "read_article_record"]
+__all__ = ["load_article", "load_articles"]
 
 RESERVED_IDS = frozenset({"heading"})
 
@@ -196,123 +196,7 @@ def load_article(file: Path, display_path: str, schema_file: Path) -> Article:
     return article
 
 
-# -- many articles: cached by content hash, on every core --------------------------------
-ARTICLE_CACHE = "articles"
-
-# -- an article as a cache record: nested JSON lists, read back without a hook per object
-_KINDS = UnitKind._value2member_map_
-_SEVERITIES = Severity._value2member_map_
-
-
-def _location(where: Location) -> list[Any]:
-    return [where.path, where.line, where.column]
-
-
-def _unit(unit: Unit) -> list[Any]:
-    return [
-        unit.key,
-        unit.kind.value,
-        unit.text,
-        _location(unit.location),
-        unit.warning_id,
-        unit.severity.value if unit.severity is not None else None,
-    ]
-
-
-def _block(block: Block) -> list[Any]:
-    if isinstance(block, Paragraph):
-        return ["paragraph", block.id, _unit(block.unit)]
-    if isinstance(block, ListBlock):
-        return ["list", block.id, [_unit(u) for u in block.items], _location(block.location)]
-    return [
-        "warning",
-        block.id,
-        block.severity.value,
-        _unit(block.lead),
-        [_unit(u) for u in block.red_flags],
-        _location(block.location),
-    ]
-
-
-def article_record(article: Article) -> bytes:
-    """``article`` as the bytes of its cache record (compact JSON of nested lists)."""
-    data = [
-        article.id,
-        article.path,
-        article.source_locale,
-        article.published.isoformat(),
-        _unit(article.title),
-        _unit(article.category) if article.category is not None else None,
-        [
-            [
-                s.id,
-                _unit(s.heading) if s.heading is not None else None,
-                [_block(b) for b in s.blocks],
-                _location(s.location),
-            ]
-            for s in article.sections
-        ],
-    ]
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-def read_article_record(record: bytes) -> Article | None:
-    """The article of a record made by ``article_record``; None if it is damaged."""
-
-    def unit(u: list[Any]) -> Unit:
-        key, kind, text, where, warning_id, severity = u
-        if not (type(key) is str and type(text) is str):
-            raise TypeError("not a unit")
-        return Unit(
-            key,
-            _KINDS[kind],  # type: ignore[arg-type]
-            text,
-            Location(*where),
-            warning_id,
-            _SEVERITIES[severity] if severity is not None else None,  # type: ignore[arg-type]
-        )
-
-    def block(b: list[Any]) -> Block:
-        if b[0] == "paragraph":
-            _, bid, u = b
-            return Paragraph(bid, unit(u))
-        if b[0] == "list":
-            _, bid, items, where = b
-            return ListBlock(bid, tuple(unit(u) for u in items), Location(*where))
-        if b[0] == "warning":
-            _, bid, severity, lead, flags, where = b
-            return WarningBlock(
-                bid,
-                _SEVERITIES[severity],  # type: ignore[arg-type]
-                unit(lead),
-                tuple(unit(u) for u in flags),
-                Location(*where),
-            )
-        raise ValueError("not a block")
-
-    try:
-        aid, path, source_locale, published, title, category, sections = json.loads(record)
-        return Article(
-            id=aid,
-            path=path,
-            source_locale=source_locale,
-            published=datetime.date.fromisoformat(published),
-            title=unit(title),
-            category=unit(category) if category is not None else None,
-            sections=tuple(
-                Section(
-                    sid,
-                    unit(heading) if heading is not None else None,
-                    tuple(block(b) for b in blocks),
-                    Location(*where),
-                )
-                for sid, heading, blocks, where in sections
-            ),
-        )
-    except (ValueError, TypeError, KeyError, IndexError, RecursionError):
-        return None
-
-
+# -- many articles: on every core, skipping files loaded before ---------------------------
 def _cached(
     schema: bytes, cache: Cache, item: tuple[Path, str]
 ) -> tuple[Article | None, str | None]:
@@ -322,11 +206,10 @@ def _cached(
     try:
         if file.stat().st_size > MAX_BYTES:
             return None, None
-        key = cache.key(ARTICLE_CACHE, display_path, file.read_bytes(), schema)
+        key = article_key(cache, display_path, file.read_bytes(), schema)
     except OSError:
         return None, None
-    record = cache.get(ARTICLE_CACHE, key)
-    return (read_article_record(record) if record is not None else None), key
+    return cached_article(cache, key), key
 
 
 def _load_one(
@@ -344,7 +227,7 @@ def _load_one(
     except ContentError as exc:
         return None, None, exc.findings
     if key is not None:
-        cache.put(ARTICLE_CACHE, key, article_record(article))
+        keep_article(cache, key, article)
     return article, key, []
 
 

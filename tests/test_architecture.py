@@ -9,19 +9,50 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "pipeline"
 
 
+def module_files() -> dict[str, Path]:
+    """Every module of the package by its name below ``pipeline`` (``gate``, and for a
+    subpackage ``incremental`` and ``incremental.codec``)."""
+    found = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(PACKAGE).with_suffix("").parts
+        if len(parts) > 1 and parts[-1] == "__init__":
+            parts = parts[:-1]
+        found[".".join(parts)] = path
+    return found
+
+
+def name_of(path: Path) -> str:
+    return (
+        next(name for name, p in module_files().items() if p == path)
+        if path.is_relative_to(PACKAGE)
+        else path.stem
+    )
+
+
+def module_of(dotted: str, modules: set[str]) -> str:
+    """The module ``pipeline.<dotted>`` is (or is in)."""
+    name = dotted.removeprefix("pipeline.")
+    while name not in modules and "." in name:
+        name = name.rsplit(".", 1)[0]
+    return name
+
+
 def imports_of(path: Path, modules: set[str]) -> set[str]:
     """The pipeline modules ``path`` imports, anywhere in it (inside functions and
     ``if TYPE_CHECKING:`` blocks too)."""
     found: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom) and node.module:
-            if node.module == "pipeline":
-                found |= {alias.name for alias in node.names if alias.name in modules}
-            elif node.module.startswith("pipeline."):
-                found.add(node.module.split(".")[1])
+            if node.module == "pipeline" or node.module.startswith("pipeline."):
+                inner = node.module.removeprefix("pipeline").removeprefix(".")
+                for alias in node.names:
+                    named = f"{inner}.{alias.name}" if inner else alias.name
+                    found.add(named if named in modules else module_of(node.module, modules))
         elif isinstance(node, ast.Import):
-            found |= {a.name.split(".")[1] for a in node.names if a.name.startswith("pipeline.")}
-    return found - {path.stem}
+            found |= {
+                module_of(a.name, modules) for a in node.names if a.name.startswith("pipeline.")
+            }
+    return found - {name_of(path), ""}
 
 
 def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -47,8 +78,8 @@ def test_cycles_finds_a_cycle() -> None:
 
 
 def test_no_import_cycles_in_pipeline() -> None:
-    modules = {p.stem for p in PACKAGE.glob("*.py")}
-    graph = {p.stem: imports_of(p, modules) for p in PACKAGE.glob("*.py")}
+    files = module_files()
+    graph = {name: imports_of(path, set(files)) for name, path in files.items()}
     assert len(graph) > 20 and graph["gate"]  # the scan sees the package
     assert cycles(graph) == []
 
@@ -69,7 +100,7 @@ def declared_all(path: Path) -> list[str] | None:
 
 
 def offers() -> dict[str, list[str]]:
-    found = {p.stem: declared_all(p) for p in sorted(PACKAGE.glob("*.py"))}
+    found = {name: declared_all(path) for name, path in module_files().items()}
     missing = sorted(name for name, names in found.items() if names is None)
     assert missing == [], f"modules without __all__: {missing}"
     return {name: names or [] for name, names in found.items()}
@@ -96,19 +127,20 @@ def borrowed(path: Path, modules: set[str]) -> list[tuple[int, str, str]]:
     aliases: dict[str, str] = {}
     found: list[tuple[int, str, str]] = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module == "pipeline":
+        if isinstance(node, ast.ImportFrom) and (
+            node.module == "pipeline" or (node.module or "").startswith("pipeline.")
+        ):
+            inner = (node.module or "").removeprefix("pipeline").removeprefix(".")
             for alias in node.names:
-                if alias.name in modules:
-                    aliases[alias.asname or alias.name] = alias.name
+                named = f"{inner}.{alias.name}" if inner else alias.name
+                if named in modules:
+                    aliases[alias.asname or alias.name] = named
                 else:
-                    found.append((node.lineno, "__init__", alias.name))
-        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("pipeline."):
-            module = (node.module or "").split(".")[1]
-            found += [(node.lineno, module, alias.name) for alias in node.names]
+                    found.append((node.lineno, inner or "__init__", alias.name))
         elif isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.name.startswith("pipeline.") and alias.asname:
-                    aliases[alias.asname] = alias.name.split(".")[1]
+                    aliases[alias.asname] = alias.name.removeprefix("pipeline.")
     for node in ast.walk(tree):
         if (
             isinstance(node, ast.Attribute)
@@ -116,7 +148,7 @@ def borrowed(path: Path, modules: set[str]) -> list[tuple[int, str, str]]:
             and node.value.id in aliases
         ):
             found.append((node.lineno, aliases[node.value.id], node.attr))
-    return [(line, module, name) for line, module, name in found if module != path.stem]
+    return [(line, module, name) for line, module, name in found if module != name_of(path)]
 
 
 def test_borrowed_catches_a_private_import(tmp_path: Path) -> None:
@@ -136,8 +168,8 @@ def test_pipeline_modules_use_only_what_other_modules_offer() -> None:
     offered = offers()
     modules = set(offered)
     outside = [
-        f"pipeline/{path.name}:{line}: {module}.{name}"
-        for path in sorted(PACKAGE.glob("*.py"))
+        f"{path.relative_to(PACKAGE.parent)}:{line}: {module}.{name}"
+        for path in module_files().values()
         for line, module, name in borrowed(path, modules)
         if name not in offered[module]
     ]

@@ -3,7 +3,6 @@ cores must never change a single byte of what careloc outputs."""
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import shutil
 from collections.abc import Callable
@@ -18,16 +17,13 @@ from pipeline import cache as cache_mod
 from pipeline import gate, parallel
 from pipeline.cache import CACHE_DIR, Cache, digest
 from pipeline.export import Renderer
-from pipeline.gate import Verdict
-from pipeline.model import Finding, FindingSeverity
+from pipeline.incremental.codec import unpack
+from pipeline.incremental.verdicts import KIND as VERDICTS
 from pipeline.pofile import read_po, render_po
 from pipeline.project import Project
-from pipeline.source import article_record, load_article, read_article_record
 
 Run = Callable[..., tuple[int, str, str]]
 REPO = Path(__file__).resolve().parent.parent
-SHIPPED = REPO / "source" / "numbness-of-the-legs.yaml"
-SCHEMA = REPO / "schemas" / "article.schema.json"
 
 
 def tree(path: Path) -> dict[str, bytes]:
@@ -92,19 +88,6 @@ def published_article(root: Path, code: str) -> str:
 
 
 # -- the codec and the store ---------------------------------------------------------------------
-@pytest.mark.slow
-def test_article_records_read_back_the_article(project: Path) -> None:
-    """An article's cache record gives back the same article (units, blocks,
-    warnings, places); a damaged record is no article at all."""
-    articles = Project(project).load().articles
-    for article in [*articles, load_article(SHIPPED, "source/numbness-of-the-legs.yaml", SCHEMA)]:
-        again = read_article_record(article_record(article))
-        assert again == article and list(again.units()) == list(article.units())
-        assert again.unit(article.title.key) == article.title
-    for damaged in (b"", b"[]", b"{", b'["x"]', article_record(articles[0])[:-9], b"[" * 100_000):
-        assert read_article_record(damaged) is None
-
-
 def test_digest_frames_its_parts() -> None:
     assert digest("ab", "c") != digest("a", "bc")
     assert digest(b"x") == digest("x")
@@ -181,33 +164,12 @@ def test_verdicts_are_the_same_cached_pooled_and_plain(
 ) -> None:
     cold = gate.evaluate_all(Project(project).load())
     warm = gate.evaluate_all(Project(project).load())
-    assert (project / CACHE_DIR / gate.VERDICT_CACHE).is_dir()
+    assert (project / CACHE_DIR / VERDICTS).is_dir()
     plain(monkeypatch)
     reference = gate.evaluate_all(Project(project).load())
     assert cold == warm == reference
     assert any(not v.publishable for v in reference)  # the planted failures are found
     assert Project(project).load().articles == Project(project).load().articles
-
-
-def test_verdict_records_read_back_the_verdict(project: Path) -> None:
-    """A verdict's record (one JSON line) gives back every field, findings with and
-    without a place, severities, review states and statistics included."""
-    verdicts = gate.evaluate_all(Project(project).load())
-    assert any(v.findings for v in verdicts)
-    extra = Finding("unknown-unit", FindingSeverity.WARNING, "no place", None, None, None)
-    for verdict in [*verdicts, dataclasses.replace(verdicts[0], findings=(extra,))]:
-        fields = gate._read_head(gate._head(verdict))
-        assert fields is not None
-        assert Verdict(verdict.policy, verdict.article, translations={}, **fields) == (
-            dataclasses.replace(verdict, translations={})
-        )
-    for damaged in [
-        b"[]",
-        b"[[],[1,2,3,4,5],[],{},1,true]",
-        b'[[["x","fatal","m",null,null]],[0,0,0,0,0],[],{},true,true]',
-        b"{",
-    ]:
-        assert gate._read_head(damaged) is None
 
 
 @pytest.mark.slow
@@ -265,10 +227,10 @@ def test_pages_made_again_from_cached_verdicts_are_those_of_a_cold_build(
     article = published_article(project, code)
     out = tmp_path / "dist"
     run(project, "build", "--out", str(out))
-    entries = [p for p in (project / CACHE_DIR / gate.VERDICT_CACHE).rglob("*") if p.is_file()]
-    stored = [Cache(project).get(gate.VERDICT_CACHE, p.name) for p in entries]
-    records = [r for data in stored for r in gate._unpack(data or b"").values()]
-    assert records and all(len(r.partition(b"\n")[2]) == 64 for r in records)  # a sha256
+    entries = [p for p in (project / CACHE_DIR / VERDICTS).rglob("*") if p.is_file()]
+    stored = [Cache(project).get(VERDICTS, p.name) for p in entries]
+    records = [r for data in stored for r in (unpack(VERDICTS, data) or {}).values()]
+    assert records and all(len(r[-1]) == 64 for r in records)  # a sha256, not the texts
     # A fuzzy warning lead: fr is withheld for this article, its other pages change.
     break_lead(project, code, article)
     calls: list[tuple[str, str]] = []

@@ -19,6 +19,7 @@ from pipeline import dashboard
 from pipeline.cache import Cache
 from pipeline.dashboard import Progress, locale_views, render_dashboard
 from pipeline.gate import Stats, Verdict, evaluate_all
+from pipeline.incremental.fragments import Fragments
 from pipeline.pofile import read_po, render_po
 from pipeline.project import Project
 from pipeline.signing import sign
@@ -129,7 +130,7 @@ def test_locales_whose_verdicts_are_unchanged_are_not_looked_at_again(
     found = verdicts(project_copy)
     keys = {(v.policy.code, v.article.id): f"k-{v.policy.code}-{v.article.id}" for v in found}
     plain = render_dashboard(found)
-    assert render_dashboard(found, cache=cache, keys=keys) == plain
+    assert render_dashboard(found, fragments=Fragments(cache), keys=keys) == plain
     made: list[str] = []
     real = dashboard._view
 
@@ -138,7 +139,7 @@ def test_locales_whose_verdicts_are_unchanged_are_not_looked_at_again(
         return real(group, warning_keys)
 
     monkeypatch.setattr(dashboard, "_view", counting)
-    assert render_dashboard(found, cache=cache, keys=keys) == plain
+    assert render_dashboard(found, fragments=Fragments(cache), keys=keys) == plain
     assert made == []
     changed = [
         dataclasses.replace(v, publishable=False, reasons=("a new reason",))
@@ -147,7 +148,7 @@ def test_locales_whose_verdicts_are_unchanged_are_not_looked_at_again(
         for v in found
     ]
     keys = {k: v + ("!" if k[0] == "de" else "") for k, v in keys.items()}
-    page = render_dashboard(changed, cache=cache, keys=keys)
+    page = render_dashboard(changed, fragments=Fragments(cache), keys=keys)
     assert made == ["de"]
     assert page == render_dashboard(changed) and "a new reason" in page
 

@@ -86,7 +86,16 @@ def ok(run: Run, root: Path, *args: str) -> tuple[int, str]:
 
 
 # -- 1. the cache tree: no link followed, at any level ---------------------------------------
-CACHE_KINDS = ("verdicts", "articles", "pages", "index", "dashboard", "extract", "update")
+CACHE_KINDS = (
+    "verdicts",
+    "translations",
+    "articles",
+    "pages",
+    "index",
+    "dashboard",
+    "extract",
+    "update",
+)
 
 
 def _kinds(root: Path) -> set[str]:
