@@ -370,12 +370,23 @@ def _markup(text: str) -> Counter[str]:
     tokens: Counter[str] = Counter()
     if _MARKUP_SIGNS.isdisjoint(text):
         return tokens
-    for match in _TAG.finditer(text):
-        tokens["<" + ("/" if "/" in match.group(0) else "") + match.group(1).lower()] += 1
-    tokens.update(re.sub(r"\s+", "", m).lower() for m in _SCRIPT_URL.findall(text))
-    tokens.update(re.sub(r"\s+", "", m).lower() for m in _EVENT_ATTR.findall(text))
-    tokens.update(_ENTITY.findall(text))
+    # Each pattern needs its own sign: a text with a colon only is read for URL schemes.
+    if "<" in text:
+        for match in _TAG.finditer(text):
+            tokens["<" + ("/" if "/" in match.group(0) else "") + match.group(1).lower()] += 1
+    if ":" in text:
+        tokens.update(re.sub(r"\s+", "", m).lower() for m in _SCRIPT_URL.findall(text))
+    if "=" in text:
+        tokens.update(re.sub(r"\s+", "", m).lower() for m in _EVENT_ATTR.findall(text))
+    if "&" in text:
+        tokens.update(_ENTITY.findall(text))
     return tokens
+
+
+@functools.lru_cache(maxsize=65536)
+def _source_markup(text: str) -> frozenset[tuple[str, int]]:
+    """``_markup`` of an English text, remembered (twenty locales compare with it)."""
+    return frozenset(_markup(text).items())
 
 
 def _may_have_url(text: str) -> bool:
@@ -786,7 +797,10 @@ def markup(entry: Entry) -> Iterator[Finding]:
     attack or a mistake, and readers would see the raw code."""
     if _MARKUP_SIGNS.isdisjoint(entry.translation):  # most prose: nothing to look for
         return
-    extra = _markup(entry.translation) - _markup(entry.source)
+    found = _markup(entry.translation)
+    if not found:
+        return
+    extra = found - Counter(dict(_source_markup(entry.source)))
     if extra:
         yield entry.critical("markup", f"markup not in the English: {_listing(extra)}")
 
