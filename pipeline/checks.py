@@ -340,6 +340,12 @@ def numbers_in(text: str, limit: int | None = None) -> list[Number]:
     return found
 
 
+@functools.lru_cache(maxsize=65536)
+def _source_numbers(text: str) -> tuple[Number, ...]:
+    """``numbers_in`` of an English text, remembered (twenty locales compare with it)."""
+    return tuple(numbers_in(text))
+
+
 def unpaired(a: list[Number], b: list[Number]) -> tuple[list[Number], list[Number]]:
     """Pair the numbers of ``a`` and ``b`` that may mean the same value, as many as
     possible (bipartite matching); return the numbers of each left unpaired."""
@@ -398,6 +404,12 @@ def _may_have_url(text: str) -> bool:
 
 def urls_in(text: str) -> Counter[str]:
     return Counter(m.rstrip(_URL_TAIL) for m in _URL.findall(text))
+
+
+@functools.lru_cache(maxsize=65536)
+def _source_urls(text: str) -> frozenset[tuple[str, int]]:
+    """``urls_in`` of an English text, remembered (twenty locales compare with it)."""
+    return frozenset(urls_in(text).items())
 
 
 def _listing(items: Counter[str]) -> str:
@@ -732,7 +744,7 @@ def numbers(entry: Entry) -> Iterator[Finding]:
     numbers themselves may not: 1.5 is not 15."""
     if not (_DIGIT.search(entry.source) or _DIGIT.search(entry.translation)):
         return  # no number on either side
-    source = numbers_in(entry.source)
+    source = list(_source_numbers(entry.source))
     limit = len(source) + MAX_EXTRA_NUMBERS
     translation = numbers_in(entry.translation, limit + 1)
     if len(translation) > limit:
@@ -812,7 +824,7 @@ def urls(entry: Entry) -> Iterator[Finding]:
     anywhere); a dropped one loses information the English gives."""
     if not (_may_have_url(entry.source) or _may_have_url(entry.translation)):
         return  # no link on either side
-    source, translation = urls_in(entry.source), urls_in(entry.translation)
+    source, translation = Counter(dict(_source_urls(entry.source))), urls_in(entry.translation)
     if source == translation:
         return
     if translation - source:
