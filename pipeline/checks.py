@@ -340,12 +340,6 @@ def numbers_in(text: str, limit: int | None = None) -> list[Number]:
     return found
 
 
-@functools.lru_cache(maxsize=65536)
-def _source_numbers(text: str) -> tuple[Number, ...]:
-    """``numbers_in`` of an English text, remembered (twenty locales compare with it)."""
-    return tuple(numbers_in(text))
-
-
 def unpaired(a: list[Number], b: list[Number]) -> tuple[list[Number], list[Number]]:
     """Pair the numbers of ``a`` and ``b`` that may mean the same value, as many as
     possible (bipartite matching); return the numbers of each left unpaired."""
@@ -389,12 +383,6 @@ def _markup(text: str) -> Counter[str]:
     return tokens
 
 
-@functools.lru_cache(maxsize=65536)
-def _source_markup(text: str) -> frozenset[tuple[str, int]]:
-    """``_markup`` of an English text, remembered (twenty locales compare with it)."""
-    return frozenset(_markup(text).items())
-
-
 def _may_have_url(text: str) -> bool:
     """False only if ``_URL`` cannot match: every URL it knows has a colon, or "www."
     (whose letters only ever match ASCII w/W, even ignoring case). Much cheaper than
@@ -404,12 +392,6 @@ def _may_have_url(text: str) -> bool:
 
 def urls_in(text: str) -> Counter[str]:
     return Counter(m.rstrip(_URL_TAIL) for m in _URL.findall(text))
-
-
-@functools.lru_cache(maxsize=65536)
-def _source_urls(text: str) -> frozenset[tuple[str, int]]:
-    """``urls_in`` of an English text, remembered (twenty locales compare with it)."""
-    return frozenset(urls_in(text).items())
 
 
 def _listing(items: Counter[str]) -> str:
@@ -428,8 +410,12 @@ def _folded(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+# What the checks read of an English text, remembered: twenty locales compare with the
+# same one. (Shared results: callers only read them.)
 _folded_source = functools.lru_cache(maxsize=65536)(_folded)
-"""``_folded`` of an English text, remembered: twenty locales compare with the same one."""
+_source_numbers = functools.lru_cache(maxsize=65536)(numbers_in)
+_source_markup = functools.lru_cache(maxsize=65536)(_markup)
+_source_urls = functools.lru_cache(maxsize=65536)(urls_in)
 
 
 def _char_names(text: str, chars: frozenset[str]) -> str:
@@ -744,7 +730,7 @@ def numbers(entry: Entry) -> Iterator[Finding]:
     numbers themselves may not: 1.5 is not 15."""
     if not (_DIGIT.search(entry.source) or _DIGIT.search(entry.translation)):
         return  # no number on either side
-    source = list(_source_numbers(entry.source))
+    source = _source_numbers(entry.source)
     limit = len(source) + MAX_EXTRA_NUMBERS
     translation = numbers_in(entry.translation, limit + 1)
     if len(translation) > limit:
@@ -812,7 +798,7 @@ def markup(entry: Entry) -> Iterator[Finding]:
     found = _markup(entry.translation)
     if not found:
         return
-    extra = found - Counter(dict(_source_markup(entry.source)))
+    extra = found - _source_markup(entry.source)
     if extra:
         yield entry.critical("markup", f"markup not in the English: {_listing(extra)}")
 
@@ -824,7 +810,7 @@ def urls(entry: Entry) -> Iterator[Finding]:
     anywhere); a dropped one loses information the English gives."""
     if not (_may_have_url(entry.source) or _may_have_url(entry.translation)):
         return  # no link on either side
-    source, translation = Counter(dict(_source_urls(entry.source))), urls_in(entry.translation)
+    source, translation = _source_urls(entry.source), urls_in(entry.translation)
     if source == translation:
         return
     if translation - source:

@@ -437,8 +437,7 @@ def _comment(
     elif mark == ",":
         flags.extend(flag.strip() for flag in line[2:].lstrip().split(","))
     elif mark == ".":
-        comment = line[2:].strip() if full else ""
-        if comment:
+        if full and (comment := line[2:].strip()):
             auto.append(comment)
     elif mark == "-":
         return False

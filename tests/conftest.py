@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from benchmarks.generate import generate
 from pipeline.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
@@ -25,6 +26,23 @@ def project_copy(tmp_path: Path) -> Path:
     root.mkdir()
     for part in PROJECT_PARTS:
         shutil.copytree(REPO / part, root / part)
+    return root
+
+
+@pytest.fixture(scope="session")
+def small_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small synthetic project, made once: 6 articles x 4 locales (one right-to-left,
+    one draft), with deliberate gate failures in a published and a draft locale."""
+    root = tmp_path_factory.mktemp("corpus") / "project"
+    generate(root, articles=6, locales=4, seed=3)
+    return root
+
+
+@pytest.fixture
+def small_project(small_corpus: Path, tmp_path: Path) -> Path:
+    """A copy of ``small_corpus`` to mutate freely."""
+    root = tmp_path / "project"
+    shutil.copytree(small_corpus, root)
     return root
 
 

@@ -4,14 +4,12 @@ cores must never change a single byte of what careloc outputs."""
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from benchmarks.generate import generate
 from pipeline import build as site
 from pipeline import cache as cache_mod
 from pipeline import gate, parallel
@@ -30,20 +28,10 @@ def tree(path: Path) -> dict[str, bytes]:
     return {p.relative_to(path).as_posix(): p.read_bytes() for p in path.rglob("*") if p.is_file()}
 
 
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small synthetic project: 6 articles x 4 locales (one right-to-left, one draft),
-    with deliberate gate failures in a published and a draft locale."""
-    root = tmp_path_factory.mktemp("corpus") / "project"
-    generate(root, articles=6, locales=4, seed=3)
-    return root
-
-
 @pytest.fixture
-def project(corpus: Path, tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    shutil.copytree(corpus, root)
-    return root
+def project(small_project: Path) -> Path:
+    """The small synthetic project of ``conftest.small_corpus``, a fresh copy."""
+    return small_project
 
 
 @pytest.fixture

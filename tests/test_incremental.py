@@ -16,7 +16,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from benchmarks.generate import generate
 from pipeline import cache as cache_mod
 from pipeline import parallel
 from pipeline.cache import CACHE_DIR, Cache
@@ -184,19 +183,10 @@ def evaluate_fixture() -> Verdict:
     return _VERDICT[0]
 
 
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small synthetic project: 6 articles x 4 locales."""
-    root = tmp_path_factory.mktemp("corpus") / "project"
-    generate(root, articles=6, locales=4, seed=3)
-    return root
-
-
 @pytest.fixture
-def project(corpus: Path, tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    shutil.copytree(corpus, root)
-    return root
+def project(small_project: Path) -> Path:
+    """The small synthetic project of ``conftest.small_corpus``, a fresh copy."""
+    return small_project
 
 
 @pytest.mark.slow
