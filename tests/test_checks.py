@@ -556,3 +556,25 @@ def test_messages_are_bounded() -> None:
     found = fails("Treatment", "Tratamiento <b>" + "<i>" * 10_000, "markup", "error")
     assert len(found.message) <= checks.MAX_MESSAGE and "more" in found.message
     assert checks.bounded("x" * 1000) == "x" * (checks.MAX_MESSAGE - 1) + "…"
+
+
+@pytest.mark.parametrize("warning", [False, True])
+@pytest.mark.parametrize("locale", ["es", "ar", "en_GB"])
+@pytest.mark.parametrize(
+    ("source", "translation"),
+    [
+        ("Loss of vision", "Loss of vision"),  # unchanged
+        ("Loss of vision", "112"),  # no letter of the locale's script
+        ("Seek help now if you feel dizzy.", "Procure ajuda agora se sentir tonturas."),
+    ],
+)
+def test_checks_left_out_of_a_file_could_find_nothing_there(
+    source: str, translation: str, locale: str, warning: bool
+) -> None:
+    """``checks_for`` leaves a check out only where its own first test would stop it."""
+    found = entry(source, translation, warning=warning, locale=locale)
+    chosen = checks.checks_for(found.context, False, warning)
+    for check in checks.TRANSLATION_CHECKS:
+        if check not in chosen:
+            assert list(check(found)) == [], check.__name__
+    assert set(chosen) <= set(checks.TRANSLATION_CHECKS)
