@@ -18,7 +18,7 @@ from pipeline import __version__, parallel
 from pipeline.babel_compat import key_for
 from pipeline.cache import Cache
 from pipeline.errors import ContentError, UsageError
-from pipeline.extract import PROJECT, build_template
+from pipeline.extract import PROJECT, build_template, says_template
 from pipeline.files import atomic_write, read_bounded, remove_leftover_temps
 from pipeline.model import Article, Finding, Location, error
 from pipeline.pofile import (
@@ -255,20 +255,24 @@ def extract_article(
             key = cache.key(EXTRACT_CACHE, project.article_digest(article), data)
             if cache.get(EXTRACT_CACHE, key) == CURRENT:
                 return [], []
-        new = build_template(article, __version__)
-        old = parse_po(project, path, data) if data is not None else None
+        if data is not None and says_template(article, data, project.rel(path), __version__):
+            old, new = None, None  # current, found without making the catalogs
+        else:
+            new = build_template(article, __version__)
+            old = parse_po(project, path, data) if data is not None else None
     except ContentError as exc:
         return [], exc.findings
-    if old is not None:
+    if new is not None:
+        if old is None:
+            new.creation_date = now()
+            return [_Write(path, Change(project.rel(path), "created"), render_po(new))], []
         new.creation_date = old.creation_date
         if content_key(old) != content_key(new):
             new.creation_date = now()
-    else:
-        new.creation_date = now()
-    write = _planned(project, path, new, old)
-    if write is None and key is not None:
+            return [_Write(path, Change(project.rel(path), "updated"), render_po(new))], []
+    if key is not None:
         cache.put(EXTRACT_CACHE, key, CURRENT)
-    return ([write] if write else []), []
+    return [], []
 
 
 def load_template(project: Project, article: Article) -> PoCatalog:

@@ -9,6 +9,7 @@ warning unit passed and the rest meets the locale's completion minimum.
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -193,6 +194,12 @@ def _with_termbase(
     ``termbase`` error: the locale is withheld, as its clinical terms cannot be checked."""
     path = termbase.path_of(project.locales_dir, policy.code)
     try:
+        os.lstat(path)
+    except FileNotFoundError:  # the usual case: the locale has no termbase
+        return context
+    except OSError:
+        pass  # as ``termbase.load`` reports it
+    try:
         if path.is_symlink():
             project.inside(path)
         found = termbase.load(
@@ -216,12 +223,14 @@ def _current(catalog: PoEntries, unit: Unit) -> PoEntry | None:
 
 def evaluate_all(project: Project, codes: list[str] | None = None) -> list[Verdict]:
     """The verdict for every configured locale (or ``codes``) x article, sorted by
-    locale then article."""
+    locale then article (their translations may have stayed in a worker: what reads
+    them evaluates one verdict itself, as ``careloc review`` does)."""
     wanted = set(project.target_locales(codes))
     policies = sorted((p for p in project.config.locales if p.code in wanted), key=_by_code)
     articles = sorted(project.articles, key=lambda a: a.id)
     pairs = [(policy, article) for policy in policies for article in articles]
-    return with_inconsistencies(project, evaluate_pairs(project, pairs, prune=codes is None))
+    verdicts = evaluate_pairs(project, pairs, prune=codes is None, texts=False)
+    return with_inconsistencies(project, verdicts)
 
 
 def with_inconsistencies(project: Project, verdicts: list[Verdict]) -> list[Verdict]:
@@ -441,6 +450,9 @@ class GateRun:
     pairs: list[tuple[LocalePolicy, Article]]
     store: VerdictStore
     """The verdicts already made (``pipeline.incremental.verdicts``)."""
+    texts: bool = True
+    """Whether the verdicts' translations travel back from a worker (only the pages and
+    the sign-offs read them; a verdict without them names them by sha256)."""
 
 
 def _inputs(project: Project, pairs: list[tuple[LocalePolicy, Article]]) -> dict[str, str]:
@@ -472,7 +484,8 @@ def evaluate_article(run: GateRun, indexes: Sequence[int]) -> ArticleVerdicts:
     those of unchanged inputs as they were, the others evaluated."""
     article = run.pairs[indexes[0]][1]
     policies = [run.pairs[i][0] for i in indexes]
-    return run.store.of_article(article, policies, functools.partial(evaluate, run.project))
+    found = run.store.of_article(article, policies, functools.partial(evaluate, run.project))
+    return found if run.texts else found.crossing(translations=False)
 
 
 def by_article(pairs: Sequence[tuple[LocalePolicy, Article]]) -> list[list[int]]:
@@ -484,23 +497,34 @@ def by_article(pairs: Sequence[tuple[LocalePolicy, Article]]) -> list[list[int]]
 
 
 def new_run(
-    project: Project, pairs: list[tuple[LocalePolicy, Article]], *, prune: bool = False
+    project: Project,
+    pairs: list[tuple[LocalePolicy, Article]],
+    *,
+    prune: bool = False,
+    texts: bool = True,
 ) -> GateRun:
     """What ``evaluate_article`` needs to evaluate ``pairs``."""
     store = VerdictStore.of_project(
         project.root, str(project.locales_dir), lambda: _inputs(project, pairs), prune=prune
     )
-    return GateRun(project, pairs, store)
+    return GateRun(project, pairs, store, texts)
 
 
 def evaluate_pairs(
-    project: Project, pairs: list[tuple[LocalePolicy, Article]], *, prune: bool = False
+    project: Project,
+    pairs: list[tuple[LocalePolicy, Article]],
+    *,
+    prune: bool = False,
+    texts: bool = True,
 ) -> list[Verdict]:
     """``[evaluate(project, policy, article) for policy, article in pairs]``, the same
     verdicts, but on every core and skipping pairs whose inputs are unchanged since
     they were last evaluated (``pipeline.incremental``). With ``prune`` (all pairs of
-    the project were asked for), cached verdicts nobody asked for are deleted."""
-    run = new_run(project, pairs, prune=prune)
+    the project were asked for), cached verdicts nobody asked for are deleted.
+    ``texts=False``: a verdict made in another process comes without its translations
+    (``Verdict.translations`` None, named by ``translations_digest``): what reports
+    read does not need them, and twenty thousand of them would cross a pipe."""
+    run = new_run(project, pairs, prune=prune, texts=texts)
     groups = by_article(pairs)
     # From another process, each result arrives as ``Detached`` records.
     results: list[ArticleVerdicts | Detached]

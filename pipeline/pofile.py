@@ -46,6 +46,8 @@ __all__ = [
     "PoCatalog",
     "PoEntries",
     "PoEntry",
+    "Scanned",
+    "comment_words",
     "content_key",
     "entries",
     "lines_of",
@@ -55,6 +57,8 @@ __all__ = [
     "read_header",
     "read_po",
     "render_po",
+    "scan_entries",
+    "takes_header",
     "translated",
     "unescape",
 ]
@@ -377,7 +381,7 @@ def _previous(lines: list[str]) -> tuple[str | None, list[str]]:
     return context, [msgid]
 
 
-class _Scanned(NamedTuple):
+class Scanned(NamedTuple):
     """One entry as ``_scan_entries`` read it, before Babel's ``Message`` bookkeeping."""
 
     msgid: str
@@ -472,7 +476,7 @@ def _strings(group: str, obsolete: bool) -> str:
     return "".join(map(unescape, pieces))
 
 
-def _scan_entries(text: str, *, full: bool = True) -> list[_Scanned] | None:
+def _scan_entries(text: str, *, full: bool = True) -> list[Scanned] | None:
     """The entries of a PO text, in file order, read exactly as ``_Parser`` (Babel's
     parser) reads them, with a regular-expression match per entry instead of several
     method calls per line: the gate reads twenty thousand catalogs.
@@ -488,7 +492,7 @@ def _scan_entries(text: str, *, full: bool = True) -> list[_Scanned] | None:
     ``full=False``: what the gate reads (``PoEntry``) only: references, extracted
     comments and previous msgids are not filed (left empty), which is all they
     change; what would make Babel refuse the text still returns None."""
-    found: list[_Scanned] = []
+    found: list[Scanned] = []
     keys: set[str | tuple[str, str]] = set()
     pos, end, line = 0, len(text), 0
     while pos < end:
@@ -514,7 +518,7 @@ def _scan_entries(text: str, *, full: bool = True) -> list[_Scanned] | None:
                 if not _comment(comment.strip(), locations, flags, auto, user, previous, full):
                     return None
         line += text.count("\n", pos, match.start(3))
-        entry = _Scanned(
+        entry = Scanned(
             _strings(msgid, obsolete),
             _strings(string, obsolete),
             _strings(context, obsolete) if context is not None else None,
@@ -536,7 +540,14 @@ def _scan_entries(text: str, *, full: bool = True) -> list[_Scanned] | None:
     return found
 
 
-def _message(entry: _Scanned) -> Message:
+def scan_entries(data: bytes, path: str) -> list[Scanned] | None:
+    """Every entry of PO bytes, each comment filed as Babel's parser files it
+    (``_scan_entries``); None where that reader leaves the text to Babel.
+    ContentError if the bytes are no PO text careloc reads (see ``_text``)."""
+    return _scan_entries(_text(data, path))
+
+
+def _message(entry: Scanned) -> Message:
     """The Babel message ``_Parser`` makes of ``entry`` (flags as written, ``#|`` kept)."""
     message = Message(
         entry.msgid,
@@ -555,7 +566,7 @@ def _message(entry: _Scanned) -> Message:
     return message
 
 
-def _fill(catalog: PoCatalog, scanned: list[_Scanned]) -> bool:
+def _fill(catalog: PoCatalog, scanned: list[Scanned]) -> bool:
     """Put the scanned entries into ``catalog``; False if Babel cannot read its header."""
     for entry in scanned:
         message = _message(entry)
@@ -613,7 +624,7 @@ def read_header(text: str) -> HeaderFields:
     """The header fields of a PO text (the msgstr of its first entry, ``msgid ""``) as
     written, with the line of each, following fields that a writer wrapped over several
     lines: the one reading of a header careloc's checks and messages use (Babel reads
-    it again for its catalog, and ``_babel_takes_header`` predicts that reading)."""
+    it again for its catalog, and ``takes_header`` predicts that reading)."""
     pieces: list[tuple[int, str]] = []
     started = False
     start: int | None = None
@@ -698,7 +709,7 @@ class PoEntries:
         )
 
 
-def _entry(scanned: _Scanned) -> PoEntry:
+def _entry(scanned: Scanned) -> PoEntry:
     user = scanned.user_comments
     if len(user) > 1:  # Babel collapses repeated comment lines
         user = [comment for comment, _ in groupby(user)]
@@ -713,7 +724,7 @@ def read_entries(data: bytes, path: str) -> PoEntries:
     text = _text(data, path)
     scanned = _scan_entries(text, full=False)
     headers = (e.string for e in scanned or () if not e.msgid and not e.obsolete)
-    if scanned is not None and all(_babel_takes_header(h) for h in headers):
+    if scanned is not None and all(takes_header(h) for h in headers):
         messages: dict[str | tuple[str, str], PoEntry] = {}
         obsolete: dict[str | tuple[str, str], PoEntry] = {}
         for entry in scanned:
@@ -731,7 +742,7 @@ _HEADER_LINE = re.compile(r"([!-9;-~]+):[ \t]*+([^\n]*)")
 """A header field as the email parser Babel uses reads it, when written plainly."""
 
 
-def _babel_takes_header(string: str) -> bool:
+def takes_header(string: str) -> bool:
     """True if Babel reads ``string`` as a catalog header without error (as
     ``Catalog[""] = Message("", string)`` does: its Language, dates and nplurals),
     found without the email parser when every field is a plain ``Name: value`` line;
@@ -951,7 +962,7 @@ def render_po(catalog: Catalog) -> bytes:
     return (text + "".join(map(_obsolete, catalog.obsolete.values()))).encode("utf-8")
 
 
-def _words(comments: Iterable[str]) -> str:
+def comment_words(comments: Iterable[str]) -> str:
     """Comments as a word sequence: writers wrap comment lines at different widths."""
     return " ".join(" ".join(comments).split())
 
@@ -966,15 +977,15 @@ def content_key(catalog: Catalog) -> tuple[Any, ...]:
             m.id,
             m.string,
             tuple(sorted(m.flags)),
-            _words(m.auto_comments),
-            _words(m.user_comments),
+            comment_words(m.auto_comments),
+            comment_words(m.user_comments),
             tuple(m.locations),
             tuple(m.previous_id or ()),
             previous_context(m),
         )
 
     return (
-        _words(line.lstrip("#") for line in catalog.header_comment.splitlines()),
+        comment_words(line.lstrip("#") for line in catalog.header_comment.splitlines()),
         catalog.fuzzy,
         headers,
         tuple(entry(m) for m in entries(catalog) if m.id),

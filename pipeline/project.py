@@ -192,45 +192,51 @@ class Project:
         self._config: Config | None = None
         self._articles: tuple[Article, ...] | None = None
         self._digests: dict[int, tuple[Article, str]] = {}
-        self._folders: dict[str, Path] = {}
+        self._folders: dict[str, bool] = {}
+        """Folder -> whether it resolves inside the project (see ``inside``)."""
+        self._prefix = f"{self.root}/"
+        self._locales = self.root / "locales"
 
     # -- paths -----------------------------------------------------------------------
     def rel(self, path: Path) -> str:
         """Project-relative POSIX path, as findings and PO references print it."""
+        text = str(path)
+        if os.sep == "/" and text.startswith(self._prefix):  # what relative_to gives
+            return text[len(self._prefix) :]
         try:
             return path.relative_to(self.root).as_posix()
         except ValueError:
-            return str(path)
+            return text
 
     def inside(self, path: Path) -> Path:
         """Refuse paths that resolve (through ``..`` or symlinks) outside the project."""
-        resolved = self._resolve(path)
-        if not resolved.is_relative_to(self.root):
+        if not self._resolves_inside(path):
             raise ContentError(
                 [
                     error(
                         "outside-project",
-                        f"resolves to {resolved}, outside the project; refusing to use it",
+                        f"resolves to {path.resolve()}, outside the project; refusing to use it",
                         Location(self.rel(path)),
                     )
                 ]
             )
         return path
 
-    def _resolve(self, path: Path) -> Path:
-        """``path.resolve()``, with each directory resolved once for this project (one
-        command): a build asks for thousands of files in a few folders. A file that is
-        itself a link (or cannot be looked at) is resolved in full."""
+    def _resolves_inside(self, path: Path) -> bool:
+        """Whether ``path.resolve()`` is in the project, with each directory resolved
+        once for this project (one command): a build asks for thousands of files in a
+        few folders. A file that is itself a link (or cannot be looked at) is resolved
+        in full."""
         try:
             if stat.S_ISLNK(os.lstat(path).st_mode) or path.name in ("", ".", ".."):
-                return path.resolve()
+                return path.resolve().is_relative_to(self.root)
         except OSError:
-            return path.resolve()
-        folder = str(path.parent)
-        resolved = self._folders.get(folder)
-        if resolved is None:
-            resolved = self._folders[folder] = path.parent.resolve()
-        return resolved / path.name
+            return path.resolve().is_relative_to(self.root)
+        folder = os.path.dirname(path)
+        inside = self._folders.get(folder)
+        if inside is None:
+            inside = self._folders[folder] = path.parent.resolve().is_relative_to(self.root)
+        return inside
 
     def schema(self, name: str) -> Path:
         return self.root / "schemas" / f"{name}.schema.json"
@@ -241,7 +247,7 @@ class Project:
 
     @property
     def locales_dir(self) -> Path:
-        return self.root / "locales"
+        return self._locales
 
     def template_path(self, article_id: str) -> Path:
         return self.locales_dir / "templates" / f"{article_id}.pot"

@@ -335,3 +335,69 @@ def test_update_removes_the_temporary_files_a_killed_update_left(
     assert not leftover.exists() and not pot_leftover.exists()
     assert link.is_symlink() and outside.read_text() == "keep me"
     assert theirs.read_text() == "not ours"
+
+
+# -- the template compared with the source without making catalogs -------------------------
+_TEMPLATE_EDITS = {
+    "nothing": lambda t: t,
+    "another creation date": lambda t: t.replace(
+        "POT-Creation-Date: 2026-11-25 09:11+0000", "POT-Creation-Date: 2001-01-01 00:00+0200"
+    ),
+    "another generator": lambda t: t.replace("Generated-By: careloc", "Generated-By: Babel"),
+    "comments wrapped otherwise": lambda t: t.replace(
+        "#. Paragraph. Section 'overview'.", "#. Paragraph.\n#. Section 'overview'."
+    ),
+    "a msgid edited": lambda t: t.replace('msgid "Articles"', 'msgid "Article"'),
+    "a msgctxt edited": lambda t: t.replace('msgctxt "category"', 'msgctxt "kategory"'),
+    "an extracted comment edited": lambda t: t.replace("#. Article title.", "#. Article name."),
+    "a reference moved": lambda t: t.replace("legs.yaml:8\n", "legs.yaml:9\n"),
+    "a flag added": lambda t: t.replace('msgctxt "category"', '#, fuzzy\nmsgctxt "category"', 1),
+    "a translator comment added": lambda t: t.replace("#. Article t", "# a\n#. Article t"),
+    "a previous msgid added": lambda t: t.replace(
+        'msgctxt "category"', '#| msgid "Article"\nmsgctxt "category"', 1
+    ),
+    "a msgstr filled": lambda t: t.replace('"Articles"\nmsgstr ""', '"Articles"\nmsgstr "x"'),
+    "the header comment edited": lambda t: t.replace("Do not edit", "Please do not edit"),
+    "the header not fuzzy": lambda t: t.replace('#, fuzzy\nmsgid ""', 'msgid ""', 1),
+    "a header field edited": lambda t: t.replace("charset=utf-8", "charset=latin-1"),
+    "a header field added": lambda t: t.replace('"MIME-', '"Language: es\\n"\n"MIME-'),
+    "an unreadable creation date": lambda t: t.replace("2026-11-25 09:11+0000", "yesterday"),
+    "an impossible creation date": lambda t: t.replace("2026-11-25 09:11", "2026-13-45 09:11"),
+    "an entry removed": lambda t: t.replace(
+        "#. Category the article is filed under.\n#: source/numbness-of-the-legs.yaml:8\n"
+        'msgctxt "category"\nmsgid "Articles"\nmsgstr ""\n\n',
+        "",
+    ),
+    "an obsolete entry added": lambda t: t + '\n#~ msgctxt "old"\n#~ msgid "Gone"\n#~ msgstr ""\n',
+}
+
+
+@pytest.mark.parametrize("edit", sorted(_TEMPLATE_EDITS))
+def test_a_template_read_as_current_is_what_extract_makes(project_copy: Path, edit: str) -> None:
+    """``says_template`` (the template's text compared with the source, no catalog made)
+    says current only where ``content_key`` of the two catalogs agrees, and for the
+    template ``careloc extract`` writes."""
+    from pipeline import __version__
+    from pipeline.extract import build_template, says_template
+    from pipeline.pofile import content_key
+    from pipeline.project import Project
+
+    project = Project(project_copy)
+    article = project.load().articles[0]
+    text = (project_copy / POT).read_text(encoding="utf-8")
+    edited = _TEMPLATE_EDITS[edit](text)
+    assert edited != text or edit == "nothing", "the edit must change the template"
+    data = edited.encode()
+    fast = says_template(article, data, POT.as_posix(), __version__)
+    try:
+        old = read_po(data, POT.name)
+    except Exception:
+        assert not fast
+        return
+    new = build_template(article, __version__)
+    new.creation_date = old.creation_date
+    assert fast <= (content_key(old) == content_key(new))
+    if edit in ("nothing", "another creation date", "another generator"):
+        assert fast
+    if edit == "comments wrapped otherwise":
+        assert content_key(old) == content_key(new)  # the slow comparison decides

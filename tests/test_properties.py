@@ -25,7 +25,6 @@ from pipeline.pofile import (
     PoCatalog,
     PoEntries,
     _babel_po,
-    _babel_takes_header,
     _check_syntax,
     _fill,
     _Parser,
@@ -38,6 +37,7 @@ from pipeline.pofile import (
     read_entries,
     read_po,
     render_po,
+    takes_header,
 )
 from pipeline.source import load_article
 from pipeline.yamlfile import parse_yaml
@@ -379,10 +379,10 @@ HEADER_FIELDS = st.lists(
 def test_the_header_shortcut_never_takes_a_header_babel_refuses(
     fields: list[str], final_newline: bool
 ) -> None:
-    """``_babel_takes_header`` may leave a header to Babel, but never says yes to one
+    """``takes_header`` may leave a header to Babel, but never says yes to one
     Babel cannot read."""
     string = "\n".join(fields) + ("\n" if final_newline else "")
-    if _babel_takes_header(string):
+    if takes_header(string):
         catalog = PoCatalog(charset="utf-8")
         catalog[""] = plain_message("", string)  # raises ValueError if Babel refuses
 
@@ -401,7 +401,7 @@ def test_the_header_shortcut_never_takes_a_header_babel_refuses(
     ],
 )
 def test_the_header_shortcut(string: str, taken: bool) -> None:
-    assert _babel_takes_header(string) is taken
+    assert takes_header(string) is taken
 
 
 def test_the_gate_reader_reads_every_shipped_catalog_as_babel_does() -> None:
