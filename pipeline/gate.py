@@ -238,18 +238,22 @@ def with_inconsistencies(project: Project, verdicts: list[Verdict]) -> list[Verd
     verdicts whose files they point at (``pipeline.meaning.inconsistent``)."""
     by_locale: dict[str, list[meaning.Rendering]] = {}
     locales = project.rel(project.locales_dir)
+    english: dict[str, dict[str, str]] = {}  # article id -> msgctxt -> English
     for verdict in verdicts:
         if not verdict.renderings:
             continue
         locale, article = verdict.locale, verdict.article
         path = f"{locales}/{verdict.policy.code}/LC_MESSAGES/{article.id}.po"
         found = by_locale.setdefault(locale, [])
-        for key, (text, line) in verdict.renderings.items():
-            unit = article.unit(key)
-            if unit is not None:
-                found.append(
-                    meaning.Rendering(unit.text, key, text, path, line, locale, article.id)
-                )
+        texts = english.get(article.id)
+        if texts is None:
+            texts = english[article.id] = {u.key: u.text for u in article.units()}
+        Rendering, name = meaning.Rendering, article.id
+        found.extend(
+            Rendering(texts[key], key, text, path, line, locale, name)
+            for key, (text, line) in verdict.renderings.items()
+            if key in texts
+        )
     added: dict[tuple[str | None, str | None], list[Finding]] = {}
     for renderings in by_locale.values():
         for finding in meaning.inconsistent(renderings):

@@ -395,11 +395,8 @@ class Scanned(NamedTuple):
     """The text after ``#|`` of each previous-msgid line."""
     lineno: int
     obsolete: bool
-
-    @property
-    def key(self) -> str | tuple[str, str]:
-        """The entry's key in a Babel catalog."""
-        return (self.msgid, self.context) if self.context is not None else self.msgid
+    key: str | tuple[str, str]
+    """The entry's key in a Babel catalog: its msgid, with its msgctxt if it has one."""
 
 
 def _comment(
@@ -518,23 +515,29 @@ def _scan_entries(text: str, *, full: bool = True) -> list[Scanned] | None:
                 if not _comment(comment.strip(), locations, flags, auto, user, previous, full):
                     return None
         line += text.count("\n", pos, match.start(3))
-        entry = Scanned(
-            _strings(msgid, obsolete),
-            _strings(string, obsolete),
-            _strings(context, obsolete) if context is not None else None,
-            locations,
-            flags,
-            auto,
-            user,
-            previous,
-            line + 1,
-            obsolete,
-        )
-        if entry.msgid:
-            if entry.key in keys:  # Babel would keep one of the two: let it report
+        msgid = _strings(msgid, obsolete)
+        if context is not None:
+            context = _strings(context, obsolete)
+        key = (msgid, context) if context is not None else msgid
+        if msgid:
+            if key in keys:  # Babel would keep one of the two: let it report
                 return None
-            keys.add(entry.key)
-        found.append(entry)
+            keys.add(key)
+        found.append(
+            Scanned(
+                msgid,
+                _strings(string, obsolete),
+                context,
+                locations,
+                flags,
+                auto,
+                user,
+                previous,
+                line + 1,
+                obsolete,
+                key,
+            )
+        )
         line += text.count("\n", match.start(3), match.end())
         pos = match.end()
     return found

@@ -196,6 +196,7 @@ class Project:
         """Folder -> whether it resolves inside the project (see ``inside``)."""
         self._prefix = f"{self.root}/"
         self._locales = self.root / "locales"
+        self._locale_dirs: dict[str, Path] = {}
 
     # -- paths -----------------------------------------------------------------------
     def rel(self, path: Path) -> str:
@@ -252,8 +253,15 @@ class Project:
     def template_path(self, article_id: str) -> Path:
         return self.locales_dir / "templates" / f"{article_id}.pot"
 
+    def locale_dir(self, locale: str) -> Path:
+        """``locales/<locale>``: its PO files (in ``LC_MESSAGES``), termbase and sign-offs."""
+        found = self._locale_dirs.get(locale)
+        if found is None:
+            found = self._locale_dirs[locale] = self._locales / locale
+        return found
+
     def po_path(self, locale: str, article_id: str) -> Path:
-        return self.locales_dir / locale / "LC_MESSAGES" / f"{article_id}.po"
+        return self.locale_dir(locale) / f"LC_MESSAGES/{article_id}.po"
 
     # -- content ---------------------------------------------------------------------
     def load(self) -> Project:

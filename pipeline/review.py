@@ -124,7 +124,7 @@ class Reviews:
 
 # -- reading and writing ------------------------------------------------------------------
 def reviews_path(project: Project, code: str) -> Path:
-    return project.locales_dir / code / REVIEWS_FILE
+    return project.locale_dir(code) / REVIEWS_FILE
 
 
 def load_reviews(project: Project, code: str) -> Reviews:

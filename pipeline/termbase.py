@@ -216,6 +216,7 @@ class _Reader:
             self._concept["forbidden" if status in FORBIDDEN else "allowed"].append(text)
 
 
+@functools.lru_cache(maxsize=256)
 def path_of(locales_dir: Path, code: str) -> Path:
     return locales_dir / code / FILE_NAME
 
