@@ -16,6 +16,7 @@ import shutil
 import stat
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -173,11 +174,20 @@ def _build(project: Project, out: Path | None, codes: list[str] | None) -> Build
             PageStore(cache, read_schema(schema), target, MANIFEST),
             staging,
         )
-        results = parallel.map_ordered(_build_article, job, range(len(articles)), label="build")
+        verdicts: dict[tuple[str, str], Verdict] = {}
+
+        def arrived(index: int, result: _ArticleOutput) -> None:
+            if result.verdicts is not None and not result.template and not result.fatal:
+                # Their translations stayed behind (only their sha256 crossed).
+                for verdict in result.verdicts.attach(policies, articles[index]):
+                    verdicts[verdict.policy.code, articles[index].id] = verdict
+
+        results = parallel.map_ordered(
+            _build_article, job, range(len(articles)), label="build", arrived=arrived
+        )
         problems = [f for result in results for f in result.template]
         if problems:  # translators have to have seen what is published
             raise ContentError(problems)
-        verdicts: dict[tuple[str, str], Verdict] = {}
         verdict_keys: dict[tuple[str, str], str] = {}
         exported: list[tuple[Article, list[str]]] = []
         files: dict[str, FileInfo] = {}
@@ -188,9 +198,6 @@ def _build(project: Project, out: Path | None, codes: list[str] | None) -> Build
             assert result.verdicts is not None
             for policy, key in zip(policies, result.verdicts.keys, strict=True):
                 verdict_keys[policy.code, article.id] = key
-            # Their translations stayed behind (only their sha256 crossed).
-            for verdict in result.verdicts.attach(policies, article):
-                verdicts[verdict.policy.code, article.id] = verdict
             for code, reason in result.reasons:
                 reasons[code].append(reason)
             withheld += [((code, article.id), problems) for code, problems in result.withheld]
@@ -233,9 +240,14 @@ def _build(project: Project, out: Path | None, codes: list[str] | None) -> Build
         extra[MANIFEST] = manifest(source, articles, outcomes, files)
         files[MANIFEST] = FileInfo.of(extra[MANIFEST])
 
-        # 5. Write the rest beside the old output and swap it in.
-        _write_files(staging, extra)
-        finish(staging, target)
+        # 5. Write the rest beside the old output and swap it in; or, if not one file
+        # would change, keep the old output (what a build with nothing changed finds).
+        if not any(r.written for r in results) and _unchanged_output(target, files, extra):
+            shutil.rmtree(staging, ignore_errors=True)
+        else:
+            _link_unchanged(job.pages.previous, staging, [r for x in results for r in x.links])
+            _write_files(staging, extra)
+            finish(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -291,6 +303,11 @@ class _ArticleOutput:
     withheld: list[tuple[str, list[str]]] = field(default_factory=list)
     """(locale, problems) for every page that failed verification."""
     files: dict[str, FileInfo] = field(default_factory=dict)
+    links: list[str] = field(default_factory=list)
+    """Files of unchanged pages, to be linked from the previous build into the new one
+    (``_link_unchanged``) unless the output does not change at all."""
+    written: bool = False
+    """Some page was rendered now (written into the staging directory)."""
     fatal: list[Finding] = field(default_factory=list)
     """The source page failed verification: the build must stop."""
 
@@ -340,7 +357,7 @@ def _build_article(job: _BuildRun, index: int) -> _ArticleOutput:
         out.fatal = exc.findings
         return out
     for page in pages:
-        out.files.update(_place(job.pages, page, job.staging, job.folders))
+        out.files.update(_place(job.pages, page, job.staging, job.folders, out))
     job.pages.flush()
     return out
 
@@ -693,25 +710,81 @@ def _swap(staging: Path, target: Path) -> None:
 
 
 def _place(
-    pages: PageStore, page: CheckedPage, staging: Path, folders: set[str]
+    pages: PageStore, page: CheckedPage, staging: Path, folders: set[str], out: _ArticleOutput
 ) -> dict[str, FileInfo]:
-    """Write the page's files into ``staging`` (linking them from the previous build if
-    they were not rendered now); return what the manifest lists."""
+    """Write the page's files into ``staging``, or if they were not rendered now, note
+    them in ``out.links`` (the previous build has them); return what the manifest lists."""
     placed = {}
     for rel, info, data in (
         (page.html_path, page.html, page.rendered.html if page.rendered else None),
         (page.json_path, page.json, page.rendered.json if page.rendered else None),
     ):
         _check_rel(rel)
-        path = f"{staging}/{rel}"
-        folder = os.path.dirname(rel)
-        if folder not in folders:
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            folders.add(folder)
         if data is not None:
+            path = f"{staging}/{rel}"
+            folder = os.path.dirname(rel)
+            if folder not in folders:
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                folders.add(folder)
             pages.written(page.key, rel, write_new(path, data))
+            out.written = True
         else:
-            os.link(f"{pages.previous}/{rel}", path, follow_symlinks=False)
-            pages.linked(page.key, rel, path)
+            pages.linked(page.key, rel, f"{pages.previous}/{rel}")  # a link keeps its stamp
+            out.links.append(rel)
         placed[rel] = info
     return placed
+
+
+def _link_unchanged(previous: Path, staging: Path, links: Sequence[str]) -> None:
+    """Link the files ``links`` of the previous build into ``staging`` (the pages whose
+    inputs did not change), on a few threads: each waits in the kernel."""
+    for folder in sorted({os.path.dirname(rel) for rel in links}):
+        os.makedirs(f"{staging}/{folder}", exist_ok=True)
+
+    def link(part: Sequence[str]) -> None:
+        for rel in part:
+            os.link(f"{previous}/{rel}", f"{staging}/{rel}", follow_symlinks=False)
+
+    workers = max(1, min(4, parallel.jobs()))
+    size = len(links) // workers + 1
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(link, [links[i : i + size] for i in range(0, len(links), size)]))
+
+
+def _unchanged_output(
+    target: Path, files: Mapping[str, FileInfo], extra: Mapping[str, bytes]
+) -> bool:
+    """Whether the previous build in ``target`` is exactly the output this build would
+    write: no page rendered again (the others were checked against it by ``PageStore``),
+    the same dashboard, index and manifest, and no other file. It is then kept as it is."""
+    for rel, data in extra.items():
+        try:
+            with open(f"{target}/{rel}", "rb") as fh:
+                if fh.read(len(data) + 1) != data:
+                    return False
+        except OSError:
+            return False
+    found: set[str] = set()
+    folders: set[str] = set()
+
+    def walk(folder: str, prefix: str) -> bool:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                rel = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    folders.add(rel)
+                    if not walk(entry.path, rel + "/"):
+                        return False
+                elif entry.is_file(follow_symlinks=False):
+                    found.add(rel)
+                else:  # a link or a special file: no build of careloc's holds one
+                    return False
+        return True
+
+    try:
+        if not walk(str(target), "") or found != files.keys():
+            return False
+    except OSError:
+        return False
+    needed = {rel.rsplit("/", n)[0] for rel in found for n in range(1, rel.count("/") + 1)}
+    return folders == needed

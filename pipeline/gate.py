@@ -531,12 +531,15 @@ def evaluate_pairs(
     run = new_run(project, pairs, prune=prune, texts=texts)
     groups = by_article(pairs)
     # From another process, each result arrives as ``Detached`` records.
-    results: list[ArticleVerdicts | Detached]
-    results = parallel.map_ordered(evaluate_article, run, groups, label="check")
     found: dict[int, Verdict] = {}
-    for indexes, group in zip(groups, results, strict=True):
+
+    def arrived(index: int, group: ArticleVerdicts | Detached) -> None:
+        indexes = groups[index]
         policies = [pairs[i][0] for i in indexes]
         found.update(zip(indexes, group.attach(policies, pairs[indexes[0]][1]), strict=True))
+
+    results: list[ArticleVerdicts | Detached]
+    results = parallel.map_ordered(evaluate_article, run, groups, label="check", arrived=arrived)
     if prune:
         entries = [group.entry for group in results]
         prune_cache(run.store.cache, {VERDICTS: entries, TRANSLATIONS: entries})

@@ -14,7 +14,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
@@ -57,13 +57,16 @@ def map_ordered(
     label: str = "",
     min_items: int | None = None,
     meanwhile: Callable[[], object] | None = None,
+    arrived: Callable[[int, R], object] | None = None,
 ) -> list[R]:
     """``[func(shared, item) for item in items]``, on ``jobs()`` processes when there
     are enough items. ``func`` must be a module-level function; ``shared`` reaches the
     workers by ``fork``, never pickled; items and results must pickle. A progress bar
     named ``label`` advances as results come in (see ``pipeline.progress``).
     ``meanwhile`` is called once in this process while the workers run (independent
-    work that would otherwise wait for them)."""
+    work that would otherwise wait for them); ``arrived(i, result)`` in this process
+    for each result in order, as it comes in (its work is done while the workers
+    make the next ones, not after the last)."""
     workers = min(jobs(), len(items))
     threshold = MIN_ITEMS if min_items is None else min_items
     if (
@@ -73,7 +76,7 @@ def map_ordered(
     ):
         if meanwhile is not None:
             meanwhile()
-        return [func(shared, item) for item in track(items, label)]
+        return _each([func(shared, item) for item in track(items, label)], arrived)
     global _shared
     _shared = shared
     # Objects the workers inherit stay in pages shared with this process only as long as
@@ -85,7 +88,18 @@ def map_ordered(
             results = pool.map(_call, [(func, item) for item in items], chunksize=chunk)
             if meanwhile is not None:
                 meanwhile()
-            return list(track(results, label, total=len(items)))
+            return _each(track(results, label, total=len(items)), arrived)
     finally:
         gc.unfreeze()
         _shared = None
+
+
+def _each(results: Iterable[R], arrived: Callable[[int, R], object] | None) -> list[R]:
+    """``list(results)``, calling ``arrived(i, result)`` on each as it comes."""
+    if arrived is None:
+        return list(results)
+    found = []
+    for index, result in enumerate(results):
+        arrived(index, result)
+        found.append(result)
+    return found

@@ -330,6 +330,7 @@ def test_failed_second_rename_restores_the_previous_build(
     translated: Path, run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     run(translated, "build")
+    (translated / "dist" / "stray.txt").write_text("not careloc's\n")  # to be replaced
     before = tree(translated / "dist")
     real = site.os.replace
     calls: list[str] = []

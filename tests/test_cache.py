@@ -138,6 +138,22 @@ def test_pool_keeps_the_order_of_the_items(pool: None) -> None:
     assert os.getpid() not in {pid for _, pid in results}  # it really ran in workers
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_each_result_is_handed_over_in_order_as_it_arrives(
+    pool: None, monkeypatch: pytest.MonkeyPatch, jobs: str
+) -> None:
+    """``arrived`` sees every result once, in the order of the items, in this process,
+    whether the pool or a plain loop made them."""
+    monkeypatch.setenv(parallel.ENV_JOBS, jobs)
+    seen: list[tuple[int, int, int]] = []
+    results = parallel.map_ordered(
+        _square, 3, list(range(80)), arrived=lambda i, r: seen.append((i, r[0], os.getpid()))
+    )
+    assert [(i, r) for i, r, _ in seen] == [(i, i * i + 3) for i in range(80)]
+    assert [r for r, _ in results] == [r for _, r, _ in seen]
+    assert {pid for _, _, pid in seen} == {os.getpid()}
+
+
 def test_small_jobs_and_one_core_run_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(parallel.ENV_JOBS, "1")
     assert {pid for _, pid in parallel.map_ordered(_square, 0, list(range(100)))} == {os.getpid()}

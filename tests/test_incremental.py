@@ -310,3 +310,50 @@ def test_dates_and_enums_round_trip() -> None:
         is None
     )
     assert ARTICLE.published == datetime.date.fromisoformat(ARTICLE.published.isoformat())
+
+
+# -- a build with nothing changed keeps the output it finds ---------------------------------------
+_OUTPUT_EDITS: dict[str, Callable[[Path], None]] = {
+    "a stray file": lambda out: (out / "notes.txt").write_text("mine\n"),
+    "an empty folder": lambda out: (out / "es" / "drafts").mkdir(),
+    "the index edited": lambda out: (out / "index.html").write_text("<p>defaced</p>\n"),
+    "a page edited": lambda out: next(out.glob("fr/*.html")).write_text("<p>defaced</p>\n"),
+    "a page removed": lambda out: next(out.glob("fr/*.json")).unlink(),
+    "a link added": lambda out: (out / "elsewhere").symlink_to("/etc/passwd"),
+}
+
+
+@pytest.mark.slow
+def test_a_build_with_nothing_changed_keeps_the_output_as_it_is(
+    project_copy: Path, run: Run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Nothing to change: the output directory is the one of the last build (not a copy
+    swapped in), byte for byte what a build without cache makes."""
+    monkeypatch.delenv(cache_mod.ENV_NO_CACHE, raising=False)
+    out = tmp_path / "dist"
+    run(project_copy, "build", "--out", str(out))
+    first = out.stat().st_ino
+    code, _, _ = run(project_copy, "build", "--out", str(out))
+    assert code == 0 and out.stat().st_ino == first
+    monkeypatch.setenv(cache_mod.ENV_NO_CACHE, "1")
+    run(project_copy, "build", "--out", str(tmp_path / "plain"))
+    assert tree(out) == tree(tmp_path / "plain")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("edit", sorted(_OUTPUT_EDITS))
+def test_an_output_changed_since_the_last_build_is_replaced(
+    project_copy: Path, run: Run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, edit: str
+) -> None:
+    """Whatever was changed in the output since the last build (a file added, edited,
+    removed, a folder or a link added), the next build replaces the whole output."""
+    monkeypatch.delenv(cache_mod.ENV_NO_CACHE, raising=False)
+    out = tmp_path / "dist"
+    run(project_copy, "build", "--out", str(out))
+    built = tree(out)
+    first = out.stat().st_ino
+    _OUTPUT_EDITS[edit](out)
+    code, _, _ = run(project_copy, "build", "--out", str(out))
+    assert code == 0 and out.stat().st_ino != first
+    assert tree(out) == built
+    assert sorted(p.name for p in out.iterdir()) == sorted({r.split("/")[0] for r in built})

@@ -156,8 +156,9 @@ class PageStore:
         self._stamp(key, rel, (st.st_ino, st.st_mtime_ns))
 
     def linked(self, key: str, rel: str, path: str) -> None:
-        """The file ``rel`` of the page of ``key`` was linked at ``path`` from the previous
-        build (which keeps its inode and modification time)."""
+        """The file ``rel`` of the page of ``key`` comes unchanged from the previous build
+        (at ``path``), linked into the new output or kept with the old: either way its
+        inode and modification time stay."""
         seen = self._seen.pop(rel, None)
         if seen is None:
             st = os.lstat(path)
