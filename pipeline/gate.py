@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -229,43 +229,58 @@ def evaluate_all(project: Project, codes: list[str] | None = None) -> list[Verdi
     policies = sorted((p for p in project.config.locales if p.code in wanted), key=_by_code)
     articles = sorted(project.articles, key=lambda a: a.id)
     pairs = [(policy, article) for policy in policies for article in articles]
-    verdicts = evaluate_pairs(project, pairs, prune=codes is None, texts=False)
-    return with_inconsistencies(project, verdicts)
+    renderings = _Renderings(project)  # gathered while the workers make the next verdicts
+    verdicts = evaluate_pairs(project, pairs, prune=codes is None, texts=False, each=renderings.add)
+    return renderings.with_inconsistencies(verdicts)
 
 
 def with_inconsistencies(project: Project, verdicts: list[Verdict]) -> list[Verdict]:
     """``verdicts`` with the ``inconsistent`` warnings of each locale added to the
     verdicts whose files they point at (``pipeline.meaning.inconsistent``)."""
-    by_locale: dict[str, list[meaning.Rendering]] = {}
-    locales = project.rel(project.locales_dir)
-    english: dict[str, dict[str, str]] = {}  # article id -> msgctxt -> English
+    found = _Renderings(project)
     for verdict in verdicts:
+        found.add(verdict)
+    return found.with_inconsistencies(verdicts)
+
+
+class _Renderings:
+    """The usable warning translations of each locale, gathered verdict by verdict (in
+    the order of their articles) as they come in, for ``meaning.inconsistent``."""
+
+    def __init__(self, project: Project) -> None:
+        self.locales = project.rel(project.locales_dir)
+        self.by_locale: dict[str, list[meaning.Rendering]] = {}
+        self.english: dict[str, dict[str, str]] = {}
+        """Article id -> msgctxt -> English."""
+
+    def add(self, verdict: Verdict) -> None:
         if not verdict.renderings:
-            continue
+            return
         locale, article = verdict.locale, verdict.article
-        path = f"{locales}/{verdict.policy.code}/LC_MESSAGES/{article.id}.po"
-        found = by_locale.setdefault(locale, [])
-        texts = english.get(article.id)
+        path = f"{self.locales}/{verdict.policy.code}/LC_MESSAGES/{article.id}.po"
+        texts = self.english.get(article.id)
         if texts is None:
-            texts = english[article.id] = {u.key: u.text for u in article.units()}
+            texts = self.english[article.id] = {u.key: u.text for u in article.units()}
         Rendering, name = meaning.Rendering, article.id
-        found.extend(
+        self.by_locale.setdefault(locale, []).extend(
             Rendering(texts[key], key, text, path, line, locale, name)
             for key, (text, line) in verdict.renderings.items()
             if key in texts
         )
-    added: dict[tuple[str | None, str | None], list[Finding]] = {}
-    for renderings in by_locale.values():
-        for finding in meaning.inconsistent(renderings):
-            added.setdefault((finding.locale, finding.article), []).append(finding)
-    if not added:
-        return verdicts
-    return [
-        replace(v, findings=v.findings + tuple(added[(v.locale, v.article.id)]))
-        if (v.locale, v.article.id) in added
-        else v
-        for v in verdicts
-    ]
+
+    def with_inconsistencies(self, verdicts: list[Verdict]) -> list[Verdict]:
+        added: dict[tuple[str | None, str | None], list[Finding]] = {}
+        for renderings in self.by_locale.values():
+            for finding in meaning.inconsistent(renderings):
+                added.setdefault((finding.locale, finding.article), []).append(finding)
+        if not added:
+            return verdicts
+        return [
+            replace(v, findings=v.findings + tuple(added[(v.locale, v.article.id)]))
+            if (v.locale, v.article.id) in added
+            else v
+            for v in verdicts
+        ]
 
 
 def _by_code(policy: LocalePolicy) -> str:
@@ -520,6 +535,7 @@ def evaluate_pairs(
     *,
     prune: bool = False,
     texts: bool = True,
+    each: Callable[[Verdict], object] | None = None,
 ) -> list[Verdict]:
     """``[evaluate(project, policy, article) for policy, article in pairs]``, the same
     verdicts, but on every core and skipping pairs whose inputs are unchanged since
@@ -527,7 +543,8 @@ def evaluate_pairs(
     the project were asked for), cached verdicts nobody asked for are deleted.
     ``texts=False``: a verdict made in another process comes without its translations
     (``Verdict.translations`` None, named by ``translations_digest``): what reports
-    read does not need them, and twenty thousand of them would cross a pipe."""
+    read does not need them, and twenty thousand of them would cross a pipe.
+    ``each(verdict)`` is called on each as it comes in, article by article."""
     run = new_run(project, pairs, prune=prune, texts=texts)
     groups = by_article(pairs)
     # From another process, each result arrives as ``Detached`` records.
@@ -536,7 +553,11 @@ def evaluate_pairs(
     def arrived(index: int, group: ArticleVerdicts | Detached) -> None:
         indexes = groups[index]
         policies = [pairs[i][0] for i in indexes]
-        found.update(zip(indexes, group.attach(policies, pairs[indexes[0]][1]), strict=True))
+        verdicts = group.attach(policies, pairs[indexes[0]][1])
+        found.update(zip(indexes, verdicts, strict=True))
+        if each is not None:
+            for verdict in verdicts:
+                each(verdict)
 
     results: list[ArticleVerdicts | Detached]
     results = parallel.map_ordered(evaluate_article, run, groups, label="check", arrived=arrived)
