@@ -270,6 +270,7 @@ def _corpus(root: Path, articles: int) -> Path:
     return root
 
 
+@pytest.mark.slow
 def test_page_does_not_grow_with_the_corpus(tmp_path: Path, run: Run) -> None:
     """One overview row per locale; withheld articles listed per locale up to a limit
     (the rest counted), so the page stays the same size whatever the corpus."""

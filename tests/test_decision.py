@@ -107,6 +107,7 @@ BLANKS = {
 }
 
 
+@pytest.mark.slow  # every blank in every warning part
 @pytest.mark.parametrize("key", WARNING_UNITS)
 @pytest.mark.parametrize("blank", list(BLANKS))
 def test_blank_warning_part_is_untranslated_everywhere(
@@ -185,6 +186,7 @@ def project(tmp_path: Path) -> Path:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(data=st.data())
+@pytest.mark.slow  # 200 mutations per locale
 @pytest.mark.parametrize("code", LOCALES)
 def test_check_status_and_build_agree_on_mutated_warnings(
     project: Path, run: Run, code: str, data: st.DataObject

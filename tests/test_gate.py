@@ -504,6 +504,7 @@ def test_a_latin_word_in_an_arabic_warning_is_the_wrong_script(
     assert finding["severity"] == "error" and "Arab" in str(finding["message"])
 
 
+@pytest.mark.slow
 def test_a_flood_of_numbers_costs_little_and_says_little(project_copy: Path, run: Run) -> None:
     """A 2 MB msgstr of "1,1,1,...": the check stops reading, the finding stays short."""
     set_string(project_copy, "es", PARAGRAPH, "1," * 1_000_000 + "1")

@@ -109,6 +109,7 @@ def test_every_cache_kind_is_covered_here(project_copy: Path, run: Run) -> None:
     assert _kinds(project_copy) == set(CACHE_KINDS)
 
 
+@pytest.mark.slow  # a build per kind and level
 @pytest.mark.parametrize("level", ["kind", "bucket"])
 @pytest.mark.parametrize("kind", CACHE_KINDS)
 def test_a_link_in_the_cache_is_never_followed(
@@ -287,6 +288,7 @@ def _careloc(root: Path, *args: str, timeout: int = 60) -> subprocess.CompletedP
     )
 
 
+@pytest.mark.slow  # about 2 s each
 @pytest.mark.parametrize("special", ["dev-zero", "fifo"])
 @pytest.mark.parametrize("schema", ["article", "locales", "bundle"])
 def test_schema_that_is_a_device_or_a_fifo_is_refused(
