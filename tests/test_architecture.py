@@ -6,6 +6,8 @@ import ast
 import importlib
 from pathlib import Path
 
+import pytest
+
 PACKAGE = Path(__file__).resolve().parent.parent / "pipeline"
 
 
@@ -164,6 +166,7 @@ def test_borrowed_catches_a_private_import(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_pipeline_modules_use_only_what_other_modules_offer() -> None:
     offered = offers()
     modules = set(offered)

@@ -103,6 +103,7 @@ verdict_fields = st.fixed_dictionaries(
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
+@pytest.mark.slow
 @given(fields=verdict_fields)
 def test_a_cached_verdict_is_the_complete_verdict(tmp_path: Path, fields: dict[str, Any]) -> None:
     """Whatever a verdict holds, the record kept of it reads back as the same complete

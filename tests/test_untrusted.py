@@ -352,6 +352,7 @@ def test_reviewer_with_a_trailing_newline_is_refused(project_copy: Path, run: Ru
 
 
 # -- 7. an operating-system error names its file -----------------------------------------------
+@pytest.mark.slow
 def test_os_error_names_the_file(project_copy: Path) -> None:
     """A write refused by the system (here a file-size limit, as a full disk or a quota
     would) used to print ``careloc: error: [os-error] File too large``."""
