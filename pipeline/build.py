@@ -106,6 +106,8 @@ class BuildResult:
     locales: tuple[LocaleOutcome, ...]
     files: Mapping[str, FileInfo] = field(repr=False)
     findings: tuple[Finding, ...] = ()
+    kept: bool = False
+    """Not one file would have changed: the previous output was left as it was."""
 
     @property
     def failed(self) -> bool:
@@ -122,7 +124,10 @@ class BuildResult:
                 lines.append(f"{o.bcp47}: {'; '.join(o.reasons)}")
             else:
                 lines.append(f"{name}: withheld: {'; '.join(o.reasons)}")
-        lines.append(f"wrote {len(self.files)} files to {self.out}")
+        if self.kept:
+            lines.append(f"{self.out} is up to date ({len(self.files)} files, none changed)")
+        else:
+            lines.append(f"wrote {len(self.files)} files to {self.out}")
         return [visible(line) for line in lines]  # reasons quote untrusted files
 
 
@@ -242,7 +247,8 @@ def _build(project: Project, out: Path | None, codes: list[str] | None) -> Build
 
         # 5. Write the rest beside the old output and swap it in; or, if not one file
         # would change, keep the old output (what a build with nothing changed finds).
-        if not any(r.written for r in results) and _unchanged_output(target, files, extra):
+        kept = not any(r.written for r in results) and _unchanged_output(target, files, extra)
+        if kept:
             shutil.rmtree(staging, ignore_errors=True)
         else:
             _link_unchanged(job.pages.previous, staging, [r for x in results for r in x.links])
@@ -251,7 +257,7 @@ def _build(project: Project, out: Path | None, codes: list[str] | None) -> Build
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return BuildResult(target, outcomes, files, tuple(findings))
+    return BuildResult(target, outcomes, files, tuple(findings), kept)
 
 
 def _index(

@@ -334,8 +334,9 @@ def test_a_build_with_nothing_changed_keeps_the_output_as_it_is(
     out = tmp_path / "dist"
     run(project_copy, "build", "--out", str(out))
     first = out.stat().st_ino
-    code, _, _ = run(project_copy, "build", "--out", str(out))
+    code, said, _ = run(project_copy, "build", "--out", str(out))
     assert code == 0 and out.stat().st_ino == first
+    assert f"{out} is up to date (" in said and "wrote" not in said
     monkeypatch.setenv(cache_mod.ENV_NO_CACHE, "1")
     run(project_copy, "build", "--out", str(tmp_path / "plain"))
     assert tree(out) == tree(tmp_path / "plain")
@@ -354,7 +355,7 @@ def test_an_output_changed_since_the_last_build_is_replaced(
     built = tree(out)
     first = out.stat().st_ino
     _OUTPUT_EDITS[edit](out)
-    code, _, _ = run(project_copy, "build", "--out", str(out))
-    assert code == 0 and out.stat().st_ino != first
+    code, said, _ = run(project_copy, "build", "--out", str(out))
+    assert code == 0 and out.stat().st_ino != first and f"files to {out}" in said
     assert tree(out) == built
     assert sorted(p.name for p in out.iterdir()) == sorted({r.split("/")[0] for r in built})
