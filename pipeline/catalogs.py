@@ -126,8 +126,11 @@ def _planned(
     """The write that makes ``path`` say ``catalog``; None if it already says that."""
     if old is not None and content_key(old) == content_key(catalog):
         return None
-    change = Change(project.rel(path), "updated" if old is not None else "created")
-    return _Write(path, change, render_po(catalog))
+    return _write(project, path, catalog, "updated" if old is not None else "created")
+
+
+def _write(project: Project, path: Path, catalog: PoCatalog, action: str) -> _Write:
+    return _Write(path, Change(project.rel(path), action), render_po(catalog))
 
 
 def _write_all(project: Project, writes: Iterable[_Write], *, dry_run: bool) -> list[Change]:
@@ -262,14 +265,12 @@ def extract_article(
             old = parse_po(project, path, data) if data is not None else None
     except ContentError as exc:
         return [], exc.findings
-    if new is not None:
-        if old is None:
+    if new is not None:  # the keys compared once: the creation date is carried over first
+        if old is not None:
+            new.creation_date = old.creation_date
+        if old is None or content_key(old) != content_key(new):
             new.creation_date = now()
-            return [_Write(path, Change(project.rel(path), "created"), render_po(new))], []
-        new.creation_date = old.creation_date
-        if content_key(old) != content_key(new):
-            new.creation_date = now()
-            return [_Write(path, Change(project.rel(path), "updated"), render_po(new))], []
+            return [_write(project, path, new, "updated" if old is not None else "created")], []
     if key is not None:
         cache.put(EXTRACT_CACHE, key, CURRENT)
     return [], []

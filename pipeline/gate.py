@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import os
+import stat
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -194,13 +195,13 @@ def _with_termbase(
     ``termbase`` error: the locale is withheld, as its clinical terms cannot be checked."""
     path = termbase.path_of(project.locales_dir, policy.code)
     try:
-        os.lstat(path)
+        is_link = stat.S_ISLNK(os.lstat(path).st_mode)
     except FileNotFoundError:  # the usual case: the locale has no termbase
         return context
     except OSError:
-        pass  # as ``termbase.load`` reports it
+        is_link = False  # ``termbase.load`` reports it
     try:
-        if path.is_symlink():
+        if is_link:
             project.inside(path)
         found = termbase.load(
             project.locales_dir, policy.code, project.rel(path), project.config.source_locale
@@ -234,15 +235,6 @@ def evaluate_all(project: Project, codes: list[str] | None = None) -> list[Verdi
     return renderings.with_inconsistencies(verdicts)
 
 
-def with_inconsistencies(project: Project, verdicts: list[Verdict]) -> list[Verdict]:
-    """``verdicts`` with the ``inconsistent`` warnings of each locale added to the
-    verdicts whose files they point at (``pipeline.meaning.inconsistent``)."""
-    found = _Renderings(project)
-    for verdict in verdicts:
-        found.add(verdict)
-    return found.with_inconsistencies(verdicts)
-
-
 class _Renderings:
     """The usable warning translations of each locale, gathered verdict by verdict (in
     the order of their articles) as they come in, for ``meaning.inconsistent``."""
@@ -269,6 +261,8 @@ class _Renderings:
         )
 
     def with_inconsistencies(self, verdicts: list[Verdict]) -> list[Verdict]:
+        """``verdicts`` with the ``inconsistent`` warnings of each locale added to the
+        verdicts whose files they point at."""
         added: dict[tuple[str | None, str | None], list[Finding]] = {}
         for renderings in self.by_locale.values():
             for finding in meaning.inconsistent(renderings):

@@ -33,16 +33,28 @@ def project_copy(tmp_path: Path) -> Path:
 def small_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small synthetic project, made once: 6 articles x 4 locales (one right-to-left,
     one draft), with deliberate gate failures in a published and a draft locale."""
-    root = tmp_path_factory.mktemp("corpus") / "project"
-    generate(root, articles=6, locales=4, seed=3)
-    return root
+    return generated(tmp_path_factory, articles=6, locales=4, seed=3)
 
 
 @pytest.fixture
 def small_project(small_corpus: Path, tmp_path: Path) -> Path:
     """A copy of ``small_corpus`` to mutate freely."""
+    return copy_of(small_corpus, tmp_path)
+
+
+def generated(
+    tmp_path_factory: pytest.TempPathFactory, *, articles: int, locales: int, seed: int
+) -> Path:
+    """A synthetic project made by ``benchmarks/generate.py`` in a fresh folder."""
+    root = tmp_path_factory.mktemp("corpus") / "project"
+    generate(root, articles=articles, locales=locales, seed=seed)
+    return root
+
+
+def copy_of(project: Path, tmp_path: Path) -> Path:
+    """A copy of ``project`` in ``tmp_path``, to mutate freely."""
     root = tmp_path / "project"
-    shutil.copytree(small_corpus, root)
+    shutil.copytree(project, root)
     return root
 
 

@@ -12,7 +12,6 @@ import fcntl
 import hashlib
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -22,10 +21,11 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import generate as gen
 from pipeline import build as site
 from pipeline import files
 from pipeline.build import LOCK_SUFFIX, MANIFEST, TEMP_PREFIX
+
+from .conftest import copy_of, generated
 
 pytestmark = pytest.mark.slow  # builds killed and raced in other processes
 
@@ -36,16 +36,12 @@ GIVE_UP = 120.0  # seconds: a guard against hanging, not a measure of speed
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("corpus") / "project"
-    gen.generate(root, ARTICLES, LOCALES, seed=0)
-    return root
+    return generated(tmp_path_factory, articles=ARTICLES, locales=LOCALES, seed=0)
 
 
 @pytest.fixture
 def project(corpus: Path, tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    shutil.copytree(corpus, root)
-    return root
+    return copy_of(corpus, tmp_path)
 
 
 def tree(path: Path) -> dict[str, str]:
