@@ -48,7 +48,7 @@ from pipeline.incremental.fragments import INDEX as INDEX_FRAGMENT
 from pipeline.incremental.fragments import Fragments
 from pipeline.incremental.pages import PageRecord, PageStore
 from pipeline.incremental.prune import prune
-from pipeline.incremental.verdicts import ArticleVerdicts, Detached
+from pipeline.incremental.verdicts import ArticleVerdicts, Detached, Pending
 from pipeline.model import Article, Finding, Location, error, visible
 from pipeline.project import PSEUDO_LOCALE, LocalePolicy, Project, to_bcp47
 from pipeline.schema import read_schema, validator
@@ -137,18 +137,17 @@ def build(project: Project, out: Path | None = None, codes: list[str] | None = N
     the target locales ``codes`` (default: all). Raises ContentError, writing nothing,
     if the source or the output directory is unusable, or if another build is writing
     the same output directory (``DIR.lock`` beside it is held while a build runs)."""
-    target = output_dir(project, out)
+    target = output_dir(project, out, whole=False)  # where the lock goes
     target.parent.mkdir(parents=True, exist_ok=True)
     lock = target.with_name(target.name + LOCK_SUFFIX)
     with exclusive_lock(lock, project.rel(lock)):
         clean_leftovers(target)
-        return _build(project, out, codes)
+        return _build(project, output_dir(project, out), codes)
 
 
-def _build(project: Project, out: Path | None, codes: list[str] | None) -> BuildResult:
-    """``build`` once the output directory is locked."""
+def _build(project: Project, target: Path, codes: list[str] | None) -> BuildResult:
+    """``build`` into ``target`` once it is locked."""
     # 1. Gather what every article shares before anything is rendered.
-    target = output_dir(project, out)
     articles = sorted(project.articles, key=lambda a: a.id)
     source = project.config.source_locale
     wanted = project.target_locales(codes)
@@ -166,6 +165,7 @@ def _build(project: Project, out: Path | None, codes: list[str] | None) -> Build
     renderer = Renderer({p.code: p.emergency_number for p in policies if p.emergency_number})
     reasons: dict[str, list[str]] = {p.code: [] for p in policies}
     staging = new_staging(target)
+    links: _Links | None = None
     try:
         job = _BuildRun(
             project,
@@ -179,12 +179,13 @@ def _build(project: Project, out: Path | None, codes: list[str] | None) -> Build
             PageStore(cache, read_schema(schema), target, MANIFEST),
             staging,
         )
-        verdicts: dict[tuple[str, str], Verdict] = {}
+        verdicts: dict[tuple[str, str], Verdict | Pending] = {}
 
         def arrived(index: int, result: _ArticleOutput) -> None:
             if result.verdicts is not None and not result.template and not result.fatal:
-                # Their translations stayed behind (only their sha256 crossed).
-                for verdict in result.verdicts.attach(policies, articles[index]):
+                # Their translations stayed behind (only their sha256 crossed); only their
+                # findings are read now, the rest if the dashboard needs it.
+                for verdict in result.verdicts.pending(policies, articles[index]):
                     verdicts[verdict.policy.code, articles[index].id] = verdict
 
         results = parallel.map_ordered(
@@ -193,6 +194,8 @@ def _build(project: Project, out: Path | None, codes: list[str] | None) -> Build
         problems = [f for result in results for f in result.template]
         if problems:  # translators have to have seen what is published
             raise ContentError(problems)
+        if any(r.written for r in results):  # the output changes: link while laying out
+            links = _Links(job.pages.previous, staging, [r for x in results for r in x.links])
         verdict_keys: dict[tuple[str, str], str] = {}
         exported: list[tuple[Article, list[str]]] = []
         files: dict[str, FileInfo] = {}
@@ -247,14 +250,18 @@ def _build(project: Project, out: Path | None, codes: list[str] | None) -> Build
 
         # 5. Write the rest beside the old output and swap it in; or, if not one file
         # would change, keep the old output (what a build with nothing changed finds).
-        kept = not any(r.written for r in results) and _unchanged_output(target, files, extra)
+        kept = links is None and _unchanged_output(target, files, extra)
         if kept:
             shutil.rmtree(staging, ignore_errors=True)
         else:
-            _link_unchanged(job.pages.previous, staging, [r for x in results for r in x.links])
+            if links is None:
+                links = _Links(job.pages.previous, staging, [r for x in results for r in x.links])
+            links.wait()
             _write_files(staging, extra)
             finish(staging, target)
     except BaseException:
+        if links is not None:
+            links.wait(quiet=True)  # no thread may link into what is removed now
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return BuildResult(target, outcomes, files, tuple(findings), kept)
@@ -311,7 +318,7 @@ class _ArticleOutput:
     files: dict[str, FileInfo] = field(default_factory=dict)
     links: list[str] = field(default_factory=list)
     """Files of unchanged pages, to be linked from the previous build into the new one
-    (``_link_unchanged``) unless the output does not change at all."""
+    (``_Links``) unless the output does not change at all."""
     written: bool = False
     """Some page was rendered now (written into the staging directory)."""
     fatal: list[Finding] = field(default_factory=list)
@@ -517,7 +524,7 @@ def verify_page(
     )
 
 
-def _withheld_finding(project: Project, verdict: Verdict, problems: list[str]) -> Finding:
+def _withheld_finding(project: Project, verdict: Verdict | Pending, problems: list[str]) -> Finding:
     path = project.rel(project.po_path(verdict.policy.code, verdict.article.id))
     return error(
         "verify-failed",
@@ -529,11 +536,12 @@ def _withheld_finding(project: Project, verdict: Verdict, problems: list[str]) -
 
 
 # -- gathering --------------------------------------------------------------------------------
-def output_dir(project: Project, out: Path | None) -> Path:
+def output_dir(project: Project, out: Path | None, *, whole: bool = True) -> Path:
     """The output directory; ContentError if building there could destroy anything: a
     file, the project or one of its source parts, a directory that is not an earlier
     careloc build, or a path that goes through a symbolic link inside the project
-    (a pull request can commit ``dist`` as a link to any folder)."""
+    (a pull request can commit ``dist`` as a link to any folder). ``whole=False``
+    leaves out reading an existing directory's manifest (done again under the lock)."""
     given = out if out is not None else project.root / DEFAULT_OUT
     where = Location(str(out) if out is not None else DEFAULT_OUT)
 
@@ -570,7 +578,7 @@ def output_dir(project: Project, out: Path | None) -> Path:
             raise refuse(f"the output directory may not be inside {part}/")
     if target.exists() and not target.is_dir():
         raise refuse("exists and is not a directory")
-    if target.is_dir() and any(target.iterdir()) and not is_build(target):
+    if whole and target.is_dir() and any(target.iterdir()) and not is_build(target):
         if not os.path.lexists(target / MANIFEST):
             raise refuse(
                 f"exists and is not a careloc build (no {MANIFEST}); refusing to replace it"
@@ -741,20 +749,32 @@ def _place(
     return placed
 
 
-def _link_unchanged(previous: Path, staging: Path, links: Sequence[str]) -> None:
-    """Link the files ``links`` of the previous build into ``staging`` (the pages whose
-    inputs did not change), on a few threads: each waits in the kernel."""
-    for folder in sorted({os.path.dirname(rel) for rel in links}):
-        os.makedirs(f"{staging}/{folder}", exist_ok=True)
+class _Links:
+    """The files ``links`` of the previous build being linked into ``staging`` (the
+    pages whose inputs did not change), on a few threads that each wait in the kernel,
+    while the main thread lays out the rest of the output."""
 
-    def link(part: Sequence[str]) -> None:
-        for rel in part:
-            os.link(f"{previous}/{rel}", f"{staging}/{rel}", follow_symlinks=False)
+    def __init__(self, previous: Path, staging: Path, links: Sequence[str]) -> None:
+        for folder in sorted({os.path.dirname(rel) for rel in links}):
+            os.makedirs(f"{staging}/{folder}", exist_ok=True)
 
-    workers = max(1, min(4, parallel.jobs()))
-    size = len(links) // workers + 1
-    with ThreadPoolExecutor(workers) as pool:
-        list(pool.map(link, [links[i : i + size] for i in range(0, len(links), size)]))
+        def link(part: Sequence[str]) -> None:
+            for rel in part:
+                os.link(f"{previous}/{rel}", f"{staging}/{rel}", follow_symlinks=False)
+
+        workers = max(1, min(4, parallel.jobs()))
+        size = len(links) // workers + 1
+        self._pool = ThreadPoolExecutor(workers)
+        self._parts = [
+            self._pool.submit(link, links[i : i + size]) for i in range(0, len(links), size)
+        ]
+
+    def wait(self, *, quiet: bool = False) -> None:
+        """Wait until every file is linked; raise the first error unless ``quiet``."""
+        self._pool.shutdown(wait=True, cancel_futures=quiet)
+        if not quiet:
+            for part in self._parts:
+                part.result()
 
 
 def _unchanged_output(

@@ -15,17 +15,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from markupsafe import Markup
 
 from pipeline.export import template_environment
 from pipeline.gate import Stats, Verdict
 from pipeline.incremental.fragments import Fragment, Fragments
+from pipeline.incremental.verdicts import Pending, complete
 from pipeline.project import PSEUDO_LOCALE, LocalePolicy, parse_locale
 from pipeline.review import ReviewCounts, ReviewState
 
 __all__ = ["MAX_LISTED", "MAX_REASONS", "PAGE", "Progress", "locale_views", "render_dashboard"]
 
+V = TypeVar("V", Verdict, Verdict | Pending)
 TEMPLATE = "dashboard.html.j2"
 PAGE = "status.html"
 """Where ``careloc build`` puts the dashboard in the output directory."""
@@ -146,8 +149,8 @@ def locale_views(verdicts: Sequence[Verdict]) -> list[LocaleView]:
     return [_view(group, warning_keys) for group in _by_locale(verdicts).values()]
 
 
-def _by_locale(verdicts: Sequence[Verdict]) -> dict[str, list[Verdict]]:
-    grouped: dict[str, list[Verdict]] = {}
+def _by_locale(verdicts: Sequence[V]) -> dict[str, list[V]]:
+    grouped: dict[str, list[V]] = {}
     for verdict in verdicts:
         grouped.setdefault(verdict.policy.code, []).append(verdict)
     return grouped
@@ -206,7 +209,7 @@ LOCALE_TEMPLATE = "dashboard-locale.html.j2"
 
 
 def render_dashboard(
-    verdicts: Sequence[Verdict],
+    verdicts: Sequence[Verdict | Pending],
     *,
     title: str = "Translation status",
     fragments: Fragments | None = None,
@@ -219,7 +222,8 @@ def render_dashboard(
     each (locale code, article id), a digest of everything its verdict was made from,
     as a build has them), a locale whose verdicts all have the keys of last time is
     taken as it was, without even being looked at (a build after one PO file changed
-    makes one locale's parts of twenty)."""
+    makes one locale's parts of twenty). A ``Pending`` verdict is read whole only if
+    its locale's parts are made again."""
     articles = len({v.article.id for v in verdicts})
     environment = template_environment()
     row_template = environment.get_template(ROW_TEMPLATE)
@@ -232,8 +236,8 @@ def render_dashboard(
     for code, group in _by_locale(verdicts).items():
         policy = group[0].policy
 
-        def render(group: Sequence[Verdict] = group) -> Fragment:
-            view = _view(group, warning_keys)
+        def render(group: Sequence[Verdict | Pending] = group) -> Fragment:
+            view = _view([complete(v) for v in group], warning_keys)
             return Fragment(
                 row_template.render(locale=view), locale_template.render(locale=view), view.ready
             )

@@ -31,6 +31,7 @@ __all__ = [
     "exclusive_lock",
     "is_real_dir",
     "read_bounded",
+    "read_bounded_status",
     "remove_leftover_temps",
     "remove_tree",
     "too_large",
@@ -59,6 +60,13 @@ def read_bounded(path: Path | str, limit: int, display_path: str) -> bytes:
     ContentError (``unreadable``, ``not-a-file``, ``too-large``) instead of reading a
     FIFO (which would block), a device such as ``/dev/zero`` (which never ends) or a
     file too large to be what careloc expects; memory stays bounded by ``limit``."""
+    return read_bounded_status(path, limit, display_path)[0]
+
+
+def read_bounded_status(
+    path: Path | str, limit: int, display_path: str
+) -> tuple[bytes, os.stat_result]:
+    """``read_bounded``, with the file's status as it was before it was read."""
     try:
         # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
@@ -98,7 +106,7 @@ def read_bounded(path: Path | str, limit: int, display_path: str) -> bytes:
         os.close(fd)
     if len(data) > limit:
         raise ContentError([too_large(data, limit, max(info.st_size, len(data)), display_path)])
-    return data
+    return data, info
 
 
 def write_new(path: str, data: bytes) -> os.stat_result:

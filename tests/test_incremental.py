@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import pickle
+import re
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -108,7 +111,8 @@ verdict_fields = st.fixed_dictionaries(
 def test_a_cached_verdict_is_the_complete_verdict(tmp_path: Path, fields: dict[str, Any]) -> None:
     """Whatever a verdict holds, the record kept of it reads back as the same complete
     ``Verdict`` (its translations named by their sha256), and its translations are
-    fetched by that sha256."""
+    fetched by that sha256; sent from a worker, it reads back the same, whole or
+    findings first (``Pending``)."""
     verdict = Verdict(policy=POLICY, article=ARTICLE, **fields)
     root = Path(tempfile.mkdtemp(dir=tmp_path))  # a cache of its own for each example
     store = VerdictStore(Cache(root, enabled=True), {ARTICLE.id: "a", "fr": "l"}, "none")
@@ -129,6 +133,9 @@ def test_a_cached_verdict_is_the_complete_verdict(tmp_path: Path, fields: dict[s
     assert isinstance(sent, verdicts.Detached)
     (crossed,) = sent.attach([POLICY], ARTICLE)
     assert crossed == verdict and crossed.translations == verdict.translations
+    (pending,) = sent.pending([POLICY], ARTICLE)  # findings now, the rest when asked
+    assert pending.findings == verdict.findings and pending.policy == POLICY
+    assert verdicts.complete(pending) == verdict
     (bare,) = pickle.loads(pickle.dumps(first.crossing(translations=False))).attach(
         [POLICY], ARTICLE
     )
@@ -219,6 +226,83 @@ def test_forged_or_moved_entries_are_misses(
     monkeypatch.setattr(verdicts.VerdictStore, "of_article", counting)
     assert run(project, "check", "--format", "json")[1] == reference
     assert len(set(counted)) == 2
+
+
+# -- PO files not read again while their status is the same --------------------------------------
+def _blank_a_red_flag(path: Path) -> str:
+    """Replace the first red-flag translation of ``path`` by dots, byte for byte (the
+    file keeps its size); return its msgctxt."""
+    data = path.read_bytes()
+    entry = rb'red-flag symptom 1 of [^\n]*\n(?:#[^\n]*\n)*msgctxt "([^"]+)"\nmsgid "[^"]*"\n'
+    found = re.search(entry + rb'msgstr "([^"]+)"', data)
+    assert found is not None, path
+    start, end = found.span(2)
+    path.write_bytes(data[:start] + b"." * (end - start) + data[end:])
+    return found[1].decode()
+
+
+def test_a_po_file_is_read_again_whenever_its_status_changed(
+    project: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A PO file whose status (device, inode, size, times) is what it was when it was
+    last read, once it had settled, is not read again. One written since is, even at the
+    same size with its modification time set back (its status-change time moved); so
+    is one read before it had settled, until it is read after."""
+    monkeypatch.delenv(cache_mod.ENV_NO_CACHE, raising=False)
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 10**6)  # in this process, where it is counted
+    reads: list[str] = []
+    real = verdicts._read_po
+
+    def reading(path: str) -> Any:
+        if path.endswith(".po"):  # not the locale's other inputs, hashed on every run
+            reads.append(path)
+        return real(path)
+
+    monkeypatch.setattr(verdicts, "_read_po", reading)
+    later = time.time_ns() + 10 * verdicts.SETTLED_NS  # every file has settled by then
+    monkeypatch.setattr(verdicts, "_now", lambda: later)
+    before = run(project, "check", "--format", "json")[1]
+    assert len(reads) == 6 * 4  # articles x locales
+    reads.clear()
+    assert run(project, "check", "--format", "json")[1] == before
+    assert reads == []
+
+    loaded = Project(project).load()
+    failing = {
+        (f["locale"], f["article"])
+        for f in json.loads((project / "corpus.json").read_text())["failures"]
+    }
+    article = next(a for a in loaded.articles if ("es", a.id) not in failing)
+    path = loaded.po_path("es", article.id)
+    status = path.stat()
+    key = _blank_a_red_flag(path)
+    os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns))
+    now = path.stat()
+    assert (now.st_ino, now.st_size, now.st_mtime_ns) == (
+        status.st_ino,
+        status.st_size,
+        status.st_mtime_ns,
+    )
+    code, out, _ = run(project, "check", "--format", "json")
+    assert reads == [str(path)]
+    blank = [
+        f
+        for f in json.loads(out)["findings"]
+        if f["file"] == loaded.rel(path) and f["code"] == "untranslated" and key in f["message"]
+    ]
+    assert code == 1 and blank, out
+
+    # Read before it had settled: not kept, so read again (and kept) by the next run.
+    _blank_a_red_flag(path)  # the same dots again: a new status, the same bytes
+    monkeypatch.setattr(verdicts, "_now", lambda: path.stat().st_ctime_ns + 1)
+    reads.clear()
+    run(project, "check")
+    assert reads == [str(path)]
+    monkeypatch.setattr(verdicts, "_now", lambda: later)
+    for expected in ([str(path)], []):
+        reads.clear()
+        run(project, "check")
+        assert reads == expected
 
 
 # -- translations fetched by their sha256 ---------------------------------------------------------

@@ -79,6 +79,11 @@ class Shape(Generic[T]):
     def to_plain(self, value: T) -> Any:
         return self._converters()[0](value)
 
+    def field(self, name: str) -> tuple[int, Converter]:
+        """Where the field ``name`` is in a record, and how to read it on its own."""
+        kept = [f.name for f in _fields(self.cls) if f.name not in self.given]
+        return kept.index(name), converters(_hints(self.cls)[name])
+
     def from_plain(self, plain: Any, given: Mapping[str, object] | None = None) -> T | None:
         """The value ``to_plain`` gave ``plain`` for; None if ``plain`` is not one."""
         try:

@@ -6,6 +6,14 @@ locale's inputs and of its PO file's bytes, and one whose inputs changed is
 evaluated again. So a build after one PO file changed evaluates one verdict, and a
 cold build writes one entry per article, not one per PO file.
 
+A PO file is named in a key by the sha256 of its bytes. The entry also keeps, for
+each locale, the file's status when it was last read (device, inode, size, and the
+modification and status-change times to the nanosecond) beside that sha256, as
+git's index does: a file whose status is the same is not read and hashed again.
+Writing a file always moves its status-change time, which no program can set back,
+and a status taken less than ``SETTLED_NS`` after the file was last changed is
+not kept (a change within the same clock tick could otherwise leave it the same).
+
 A verdict record is the complete ``Verdict`` but for what its reader knows already
 (its policy and article) and its translations, which it names by their sha256
 (``Verdict.translations_digest``): the twenty thousand verdicts of a warm run are
@@ -16,16 +24,21 @@ page that has to be made again.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import os
+import stat
+import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from pipeline.cache import Cache, digest
 from pipeline.errors import ContentError
-from pipeline.files import read_bounded
-from pipeline.incremental.codec import Shape, converters, pack, unpack
-from pipeline.model import Article
+from pipeline.files import read_bounded_status
+from pipeline.incremental.codec import Converter, Shape, converters, pack, unpack
+from pipeline.model import Article, Finding
 from pipeline.pofile import MAX_PO_BYTES
 from pipeline.project import LocalePolicy
 from pipeline.verdict import Verdict
@@ -35,12 +48,17 @@ __all__ = [
     "TRANSLATIONS",
     "ArticleVerdicts",
     "Detached",
+    "Pending",
     "VerdictStore",
+    "complete",
     "file_part",
 ]
 
 KIND = "verdicts"
 TRANSLATIONS = "translations"
+SETTLED_NS = 2_000_000_000
+"""A file's status is kept only once it has not changed for this long (2 s)."""
+_now = time.time_ns
 _RECORD = Shape(Verdict, given=("policy", "article", "translations"))
 _TEXTS = converters(dict[str, str])
 
@@ -55,11 +73,59 @@ def file_part(path: str) -> bytes:
 
 def read_po_part(path: str) -> tuple[bytes, bytes | None]:
     """What a PO file contributes to a verdict's key, and its bytes if it could be read."""
+    part, data, _ = _read_po(path)
+    return part, data
+
+
+def _read_po(path: str) -> tuple[bytes, bytes | None, os.stat_result | None]:
+    """``read_po_part``, with the file's status from before it was read."""
     try:  # bounded: a FIFO or /dev/zero planted here must not hang or exhaust memory
-        data = read_bounded(path, MAX_PO_BYTES, path)
+        data, status = read_bounded_status(path, MAX_PO_BYTES, path)
     except ContentError as exc:  # what was wrong is part of the key (a too-large line)
-        return b"unusable\0" + "\n".join(f.format() for f in exc.findings).encode(), None
-    return b"present\0" + data, data
+        return b"unusable\0" + "\n".join(f.format() for f in exc.findings).encode(), None, None
+    return b"present\0" + data, data, status
+
+
+Stamp = list[int | str]
+"""A PO file's device, inode, size, modification and status-change times (ns), then
+the sha256 of what it contributes to a key (``read_po_part``)."""
+
+
+def _stamp(status: os.stat_result | None, sha256: str) -> Stamp | None:
+    """The stamp of a file just read (``status``: from before reading it), if it has
+    settled (not changed for ``SETTLED_NS``)."""
+    if status is None or _now() - max(status.st_mtime_ns, status.st_ctime_ns) < SETTLED_NS:
+        return None
+    return [
+        status.st_dev,
+        status.st_ino,
+        status.st_size,
+        status.st_mtime_ns,
+        status.st_ctime_ns,
+        sha256,
+    ]
+
+
+def _unchanged(path: str, stamp: object) -> str | None:
+    """The sha256 kept in ``stamp`` if the file at ``path`` still has its status."""
+    if type(stamp) is not list or len(stamp) != 6 or type(stamp[5]) is not str:
+        return None
+    try:
+        status = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    if not stat.S_ISREG(status.st_mode):
+        return None
+    now = [status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns]
+    return stamp[5] if stamp[:5] == now else None
+
+
+def _entry(stored: object) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The verdicts (by key) and stamps (by locale) of an entry as read; none if it
+    does not have that shape."""
+    if type(stored) is list and len(stored) == 2 and all(type(p) is dict for p in stored):
+        return stored[0], stored[1]
+    return {}, {}
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -87,6 +153,10 @@ class ArticleVerdicts:
 
     def attach(self, policies: Sequence[LocalePolicy], article: Article) -> list[Verdict]:
         """The verdicts (still with their policies and article: they did not travel)."""
+        return self.verdicts
+
+    def pending(self, policies: Sequence[LocalePolicy], article: Article) -> list[Verdict]:
+        """The verdicts, as ``Detached.pending`` gives them (here: whole already)."""
         return self.verdicts
 
     def detached(self) -> Detached:
@@ -125,6 +195,47 @@ class Detached:
             found.append(verdict)
         return found
 
+    def pending(self, policies: Sequence[LocalePolicy], article: Article) -> list[Pending]:
+        """The verdicts, each with only its findings read yet (``Pending``)."""
+        at, findings = _findings_field()
+        found = []
+        for policy, record, texts in zip(policies, self.records, self.translations, strict=True):
+            if type(record) is not list or len(record) <= at:  # made by this run: cannot happen
+                raise ValueError(f"a verdict record did not read back: {record!r}")
+            found.append(Pending(policy, article, findings.decode(record[at]), record, texts))
+        return found
+
+
+@functools.cache
+def _findings_field() -> tuple[int, Converter]:
+    return _RECORD.field("findings")
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Pending:
+    """A verdict as it came back from another process: its policy, article and findings
+    now, the rest read from its record when asked for (``verdict``). A build reads the
+    findings of twenty thousand verdicts, and the rest only of the locales whose
+    dashboard parts have to be made again."""
+
+    policy: LocalePolicy
+    article: Article
+    findings: tuple[Finding, ...]
+    record: object = field(repr=False)
+    translations: Mapping[str, str] | None = field(repr=False)
+
+    def verdict(self) -> Verdict:
+        given = {"policy": self.policy, "article": self.article, "translations": self.translations}
+        verdict = _RECORD.from_plain(self.record, given)
+        if verdict is None:  # made by this run: cannot happen
+            raise ValueError(f"a verdict record did not read back: {self.record!r}")
+        return verdict
+
+
+def complete(verdict: Verdict | Pending) -> Verdict:
+    """The whole verdict, read from its record if it is pending."""
+    return verdict.verdict() if isinstance(verdict, Pending) else verdict
+
 
 @dataclass(frozen=True, eq=False, repr=False)
 class VerdictStore:
@@ -161,31 +272,46 @@ class VerdictStore:
         if entry is None:
             computed = [evaluate(policy, article, None) for policy in policies]
             return ArticleVerdicts(None, computed, [""] * len(computed))
-        records = unpack(KIND, self.cache.get(KIND, entry))
-        if not isinstance(records, dict):
-            records = {}
+        stored = unpack(KIND, self.cache.get(KIND, entry))
+        records, stamps = _entry(stored)
         used: dict[str, object] = {}
+        stamped: dict[str, Stamp] = {}
         made: dict[str, Mapping[str, str]] = {}
         verdicts: list[Verdict] = []
         keys: list[str] = []
         plains: list[object] = []
         for policy in policies:
-            po, data = read_po_part(f"{self.locales}/{policy.code}/LC_MESSAGES/{article.id}.po")
-            key = digest(self.inputs[policy.code], po)
-            keys.append(f"{entry}/{key}")
-            record = records.get(key)
+            path = f"{self.locales}/{policy.code}/LC_MESSAGES/{article.id}.po"
             given = {"policy": policy, "article": article, "translations": None}
-            verdict = _RECORD.from_plain(record, given) if record is not None else None
+            verdict = None
+            known = _unchanged(path, stamps.get(policy.code))
+            if known is not None:  # not read again: it has the status it had
+                key = digest(self.inputs[policy.code], known)
+                record = records.get(key)
+                verdict = _RECORD.from_plain(record, given) if record is not None else None
+                stamped[policy.code] = stamps[policy.code]
             if verdict is None:
-                verdict = evaluate(policy, article, data)
-                record = _RECORD.to_plain(verdict)
-                assert verdict.translations is not None
-                made[verdict.translations_digest] = verdict.translations
+                po, data, status = _read_po(path)
+                sha256 = hashlib.sha256(po).hexdigest()
+                key = digest(self.inputs[policy.code], sha256)
+                record = records.get(key)
+                verdict = _RECORD.from_plain(record, given) if record is not None else None
+                if verdict is None:
+                    verdict = evaluate(policy, article, data)
+                    record = _RECORD.to_plain(verdict)
+                    assert verdict.translations is not None
+                    made[verdict.translations_digest] = verdict.translations
+                stamp = _stamp(status, sha256)
+                if stamp is not None:
+                    stamped[policy.code] = stamp
+                else:
+                    stamped.pop(policy.code, None)
+            keys.append(f"{entry}/{key}")
             used[key] = record
             plains.append(record)
             verdicts.append(verdict)
-        kept = used if self.prune else {**records, **used}
-        if kept != records:
+        kept = [used, stamped] if self.prune else [{**records, **used}, {**stamps, **stamped}]
+        if kept != [records, stamps]:
             self.cache.put(KIND, entry, pack(KIND, kept))
         if made:
             self._keep_translations(entry, made, {v.translations_digest for v in verdicts})
