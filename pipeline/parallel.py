@@ -44,8 +44,21 @@ def jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+COLLECT_AFTER = 100_000
+"""A worker collects garbage between items, once this many objects were made since."""
+
+
+def _start_worker() -> None:
+    """In a worker, the collector does not run on its own: in the middle of an item it
+    would walk every object the item is still working with (tens of thousands), only
+    to find them alive. ``_call`` collects between items instead."""
+    gc.disable()
+
+
 def _call(task: tuple[Callable[[Any, Any], Any], Any]) -> Any:
     func, item = task
+    if gc.get_count()[0] > COLLECT_AFTER:  # what the last items left: mostly freed already
+        gc.collect(0)
     return func(_shared, item)
 
 
@@ -81,16 +94,25 @@ def map_ordered(
     _shared = shared
     # Objects the workers inherit stay in pages shared with this process only as long as
     # nothing writes to them; frozen, the workers' garbage collector leaves them alone.
+    # This process keeps what arrives (verdicts, pages): walking it again and again as it
+    # comes in would find it alive. Once the workers are done, it joins the oldest
+    # generation unwalked (a frozen object unfrozen goes there).
     gc.freeze()
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         chunk = max(1, len(items) // (workers * 8))
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(workers, context, _start_worker) as pool:
             results = pool.map(_call, [(func, item) for item in items], chunksize=chunk)
             if meanwhile is not None:
                 meanwhile()
             return _each(track(results, label, total=len(items)), arrived)
     finally:
+        gc.freeze()
         gc.unfreeze()
+        if collecting:
+            gc.enable()
         _shared = None
 
 

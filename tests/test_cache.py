@@ -3,7 +3,9 @@ cores must never change a single byte of what careloc outputs."""
 
 from __future__ import annotations
 
+import gc
 import os
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -152,6 +154,57 @@ def test_each_result_is_handed_over_in_order_as_it_arrives(
     assert [(i, r) for i, r, _ in seen] == [(i, i * i + 3) for i in range(80)]
     assert [r for r, _ in results] == [r for _, r, _ in seen]
     assert {pid for _, _, pid in seen} == {os.getpid()}
+
+
+def _collector(shared: list[object], item: int) -> tuple[bool, int]:
+    """Whether the collector runs on its own in this worker, and whether a cycle left by
+    earlier items is gone (collected between items)."""
+    if item == 0:
+        ring: list[object] = []
+        ring.append(ring)
+        shared.append(weakref.ref(_Ring(ring)))
+    return gc.isenabled(), os.getpid()
+
+
+class _Ring:
+    def __init__(self, ring: list[object]) -> None:
+        self.ring = ring
+        ring.append(self)
+
+
+def test_workers_collect_garbage_between_items_and_this_process_as_it_was(
+    pool: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker's collector does not run on its own in the middle of an item, only
+    between items (every ``COLLECT_AFTER`` objects); this process's collector is as it
+    was once the workers are done, with nothing left frozen."""
+    monkeypatch.setattr(parallel, "COLLECT_AFTER", -1)  # between every two items
+    results = parallel.map_ordered(_collector, [], list(range(80)))
+    assert {enabled for enabled, _ in results} == {False}
+    assert os.getpid() not in {pid for _, pid in results}
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    gc.disable()
+    try:
+        parallel.map_ordered(_collector, [], list(range(80)))
+        assert not gc.isenabled() and gc.get_freeze_count() == 0
+    finally:
+        gc.enable()
+
+
+def test_a_worker_collects_the_cycles_of_earlier_items(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``_call`` as a worker runs it: the collector off, a cycle of one item is collected
+    before the next item once ``COLLECT_AFTER`` objects were made."""
+    shared: list[Any] = []
+    monkeypatch.setattr(parallel, "_shared", shared)
+    monkeypatch.setattr(parallel, "COLLECT_AFTER", -1)
+    gc.disable()
+    try:
+        parallel._call((_collector, 0))
+        assert shared[0]() is not None  # a cycle: alive until collected
+        parallel._call((_collector, 1))
+        assert shared[0]() is None
+    finally:
+        gc.enable()
 
 
 def test_small_jobs_and_one_core_run_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
