@@ -7,16 +7,18 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import jsonschema_rs
-from jsonschema.exceptions import ValidationError
 
 from pipeline.errors import ContentError
 from pipeline.files import read_bounded
 from pipeline.model import Finding, Location, error
 from pipeline.yamlfile import YamlDocument
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 __all__ = ["Validator", "read_schema", "validate", "validator"]
 
@@ -31,10 +33,35 @@ class Validator:
     rather than a pass (see ``iter_errors``)."""
 
     def __init__(self, schema: Any) -> None:
-        cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
-        cls.check_schema(schema)
-        self.full = cls(inline_refs(schema), format_checker=cls.FORMAT_CHECKER)
+        """ValueError if ``schema`` is not a valid schema (the reason, and where)."""
+        self.schema = schema
+        try:
+            checked = jsonschema_rs.meta.is_valid(schema)
+        except (ValueError, TypeError):
+            checked = False
+        if not checked:  # jsonschema says what is wrong with it
+            try:
+                self._full_class().check_schema(schema)
+            except _jsonschema().exceptions.SchemaError as exc:
+                at = "/".join(map(str, exc.absolute_path)) or "(top level)"
+                raise ValueError(f"{at}: {exc.message}") from None
         self.fast = jsonschema_rs.validator_for(schema, validate_formats=True)
+        self._full: Any = None
+
+    def _full_class(self) -> Any:
+        jsonschema = _jsonschema()
+        return jsonschema.validators.validator_for(
+            self.schema, default=jsonschema.Draft202012Validator
+        )
+
+    @property
+    def full(self) -> Any:
+        """jsonschema's validator, made when a document is first rejected (a command
+        that meets only valid documents never imports jsonschema, a tenth of a second)."""
+        if self._full is None:
+            cls = self._full_class()
+            self._full = cls(inline_refs(self.schema), format_checker=cls.FORMAT_CHECKER)
+        return self._full
 
     def iter_errors(self, instance: Any) -> Iterator[ValidationError]:
         """Every violation of the schema by ``instance``; none if it is valid."""
@@ -46,8 +73,16 @@ class Validator:
         errors = list(self.full.iter_errors(instance))
         if not errors:  # the two disagree: trust neither, report the fast one's reason
             fast = next(self.fast.iter_errors(instance), None)
-            errors = [ValidationError(fast.message if fast else "rejected by the schema")]
+            error_class = _jsonschema().exceptions.ValidationError
+            errors = [error_class(fast.message if fast else "rejected by the schema")]
         yield from errors
+
+
+def _jsonschema() -> ModuleType:
+    """jsonschema, imported when first needed."""
+    import jsonschema
+
+    return jsonschema
 
 
 SCHEMA_LIMIT = 1 << 20
@@ -83,16 +118,12 @@ def validator(schema_file: Path) -> Validator:
         ) from None
     try:
         return Validator(schema)
-    except (jsonschema.exceptions.SchemaError, ValueError) as exc:  # ValueError: jsonschema-rs
-        reason = str(exc)
-        if isinstance(exc, jsonschema.exceptions.SchemaError):
-            at = "/".join(map(str, exc.absolute_path)) or "(top level)"
-            reason = f"{at}: {exc.message}"
+    except ValueError as exc:  # from jsonschema-rs, or jsonschema's check of the schema
         raise ContentError(
             [
                 error(
                     "schema-invalid",
-                    f"not a valid JSON Schema (Draft 2020-12): {reason}",
+                    f"not a valid JSON Schema (Draft 2020-12): {exc}",
                     Location(str(schema_file)),
                 )
             ]

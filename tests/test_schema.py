@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import copy
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -109,3 +112,34 @@ def test_a_broken_schema_file_is_reported_with_its_name(
     assert "Traceback" not in err
     assert f"{schema}.schema.json" in err and "[schema-invalid]" in err, err
     assert not (project_copy / "dist").exists()
+
+
+@pytest.mark.slow
+def test_jsonschema_is_imported_only_for_a_rejected_document(tmp_path: Path) -> None:
+    """Valid documents (every article, bundle and policy of a clean run) are checked by
+    jsonschema-rs alone: jsonschema is imported, and its messages made, only once a
+    document is rejected."""
+    script = """
+import json, sys
+from pathlib import Path
+from pipeline import cli  # noqa: F401  (everything a command imports)
+from pipeline.schema import validator
+check = validator(Path(sys.argv[1]))
+valid = list(check.iter_errors(json.loads(Path(sys.argv[2]).read_text())))
+seen = ["jsonschema" in sys.modules]
+messages = [e.message for e in check.iter_errors({"id": 1})]
+print(json.dumps([valid, seen[0], messages, "jsonschema" in sys.modules]))
+"""
+    bundle = tmp_path / "bundle.json"
+    bundle.write_text(json.dumps(_bundle()))
+    found = subprocess.run(
+        [sys.executable, "-c", script, str(REPO / "schemas" / "bundle.schema.json"), str(bundle)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        check=True,
+    )
+    valid, imported_for_valid, messages, imported_for_invalid = json.loads(found.stdout)
+    assert valid == [] and not imported_for_valid
+    assert messages and imported_for_invalid
